@@ -1,0 +1,49 @@
+/**
+ * The Taliq API as a Hono app. It speaks only web Request/Response and Web Crypto (no `node:`
+ * imports), so each runtime (Node today, Workers later) is a small adapter around `app.fetch`.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { LIMITS } from '../../shared/src/limits.js';
+import { ApiError, errorResponse, onError } from './errors.js';
+import type { AppDeps, Services } from './context.js';
+import { Signer } from './crypto.js';
+import { readerRoutes } from './routes/reader.js';
+import { adminRoutes } from './routes/admin.js';
+
+export type { AppDeps } from './context.js';
+
+export function createApp(deps: AppDeps) {
+  if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
+  const services: Services = {
+    store: deps.store,
+    signer: new Signer(deps.secret),
+    adminToken: deps.adminToken || undefined,
+    clientIp: deps.clientIp ?? (() => undefined),
+    now: deps.now ?? Date.now,
+  };
+
+  const app = new Hono();
+  app.onError(onError);
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}`));
+
+  app.get('/healthz', async (c) => {
+    try {
+      await services.store.ping();
+      return c.json({ ok: true, store: services.store.engine });
+    } catch {
+      return c.json({ ok: false, store: services.store.engine }, 503);
+    }
+  });
+
+  // Refuse large bodies before reading them whole.
+  app.use('/api/*', bodyLimit({
+    maxSize: LIMITS.requestBodyMax,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `Request bodies are limited to ${LIMITS.requestBodyMax} bytes`);
+    },
+  }));
+  app.route('/api/v1/admin', adminRoutes(services));
+  app.route('/api/v1', readerRoutes(services));
+  return app;
+}

@@ -1,0 +1,178 @@
+/**
+ * `taliq`: run the server and manage sites and moderator tokens on the local store.
+ *   taliq serve [--port 8787] [--host H] [--db PATH | --database-url URL] [--demo]
+ *   taliq sites add ID --origin URL [--origin URL …] [--moderation pre|post]
+ *   taliq sites list
+ *   taliq tokens create --site ID [--label TEXT] | --admin
+ *   taliq tokens list [--site ID]
+ *   taliq tokens revoke TOKEN_ID
+ * Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_SETTINGS, SiteId, SiteSettings } from '../../shared/src/index.js';
+import { createModeratorToken } from './moderators.js';
+import { withCanonicalOrigins } from './routes/admin.js';
+import { startNodeServer } from './runtime/node.js';
+import { DEFAULT_DB, openStore } from './runtime/open-store.js';
+import type { Store } from './store/store.js';
+import { ensureDemo } from './demo.js';
+
+const USAGE = `Usage:
+  taliq serve [--port 8787] [--host HOST] [--db PATH | --database-url postgres://…] [--demo]
+  taliq sites add ID --origin URL [--origin URL …] [--moderation pre|post]
+  taliq sites list
+  taliq tokens create --site ID [--label TEXT]
+  taliq tokens create --admin [--label TEXT]
+  taliq tokens list [--site ID]
+  taliq tokens revoke TOKEN_ID
+Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN`;
+
+class UsageError extends Error {}
+
+function options(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      'database-url': { type: 'string' },
+      demo: { type: 'boolean' },
+      origin: { type: 'string', multiple: true },
+      moderation: { type: 'string' },
+      site: { type: 'string' },
+      label: { type: 'string' },
+      admin: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+async function withStore<T>(db: string | undefined, databaseUrl: string | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ db: db ?? process.env.TALIQ_DB ?? DEFAULT_DB, databaseUrl: databaseUrl ?? process.env.DATABASE_URL });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const now = () => Date.now();
+
+export async function main(argv: string[]): Promise<number> {
+  const { values: o, positionals: [command, sub, ...rest] } = options(argv);
+  if (o.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const db = o.db, url = o['database-url'];
+
+  if (command === 'serve') {
+    const port = Number(o.port ?? process.env.PORT ?? 8787);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${o.port}"`);
+    const server = await startNodeServer({
+      port,
+      host: o.host,
+      db: db ?? process.env.TALIQ_DB ?? DEFAULT_DB,
+      databaseUrl: url ?? process.env.DATABASE_URL,
+      secret: process.env.TALIQ_SECRET,
+      adminToken: process.env.TALIQ_ADMIN_TOKEN,
+      demo: o.demo,
+    });
+    const origin = `http://localhost:${server.port}`;
+    console.log(`Taliq listening on ${origin}  (store: ${server.store.engine})`);
+    if (o.demo) {
+      const { token } = await ensureDemo(server.store, server.port);
+      console.log(`Demo article:        ${origin}/`);
+      console.log(`Demo site:           demo  (pre-moderation)`);
+      console.log(`Moderator token:     ${token}`);
+      console.log(`List pending:        curl -H "Authorization: Bearer ${token}" ${origin}/api/v1/admin/sites/demo/comments`);
+    }
+    const stop = () => server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return -1; // keep running
+  }
+
+  if (command === 'sites' && sub === 'add') {
+    const id = SiteId.safeParse(rest[0]);
+    if (!id.success) throw new UsageError('sites add needs a site id: lowercase letters, digits, _ or -');
+    if (!o.origin?.length) throw new UsageError('sites add needs at least one --origin URL (the pages that embed the comments)');
+    const settings = SiteSettings.safeParse(withCanonicalOriginsSafe({ ...DEFAULT_SETTINGS, origins: o.origin, moderation: o.moderation ?? 'pre' }));
+    if (!settings.success) throw new UsageError(settings.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('\n'));
+    await withStore(db, url, async (store) => {
+      await store.createSite(id.data, settings.data);
+      await store.addAudit({ siteId: id.data, actor: 'cli', action: 'site.create', target: id.data, before: null, after: settings.data, at: now() });
+    });
+    console.log(`Site "${id.data}" added: origins ${settings.data.origins.join(', ')}; ${settings.data.moderation}-moderation`);
+    return 0;
+  }
+
+  if (command === 'sites' && sub === 'list') {
+    await withStore(db, url, async (store) => {
+      for (const s of await store.listSites()) console.log(`${s.id}\t${s.settings.moderation}\t${s.settings.origins.join(' ')}`);
+    });
+    return 0;
+  }
+
+  if (command === 'tokens' && sub === 'create') {
+    if (!o.site === !o.admin) throw new UsageError('tokens create needs --site ID, or --admin for a token valid on every site');
+    await withStore(db, url, async (store) => {
+      if (o.site && !(await store.getSite(o.site))) throw new UsageError(`No site "${o.site}": add it first with taliq sites add`);
+      const { id, token } = await createModeratorToken({ store, now }, o.site ?? null, o.label ?? null);
+      await store.addAudit({ siteId: o.site ?? null, actor: 'cli', action: 'token.create', target: id, before: null, after: { label: o.label ?? null }, at: now() });
+      console.log(token);
+      console.error(`Token ${id} for ${o.site ? `site "${o.site}"` : 'every site (admin)'}. It is shown once: keep it now.`);
+    });
+    return 0;
+  }
+
+  if (command === 'tokens' && sub === 'list') {
+    await withStore(db, url, async (store) => {
+      for (const t of await store.listTokens(o.site)) {
+        console.log(`${t.id}\t${t.siteId ?? '(admin)'}\t${new Date(t.createdAt).toISOString()}\t${t.revokedAt ? 'revoked' : 'active'}\t${t.label ?? ''}`);
+      }
+    });
+    return 0;
+  }
+
+  if (command === 'tokens' && sub === 'revoke') {
+    if (!rest[0]) throw new UsageError('tokens revoke needs a token id (see taliq tokens list)');
+    const ok = await withStore(db, url, async (store) => {
+      const done = await store.revokeToken(rest[0], now());
+      if (done) await store.addAudit({ siteId: null, actor: 'cli', action: 'token.revoke', target: rest[0], before: null, after: null, at: now() });
+      return done;
+    });
+    console.log(ok ? `Token ${rest[0]} revoked` : `No active token ${rest[0]}`);
+    return ok ? 0 : 1;
+  }
+
+  throw new UsageError(`Unknown command: ${[command, sub].filter(Boolean).join(' ')}`);
+}
+
+function withCanonicalOriginsSafe<T extends { origins: string[] }>(s: T): T {
+  try {
+    return withCanonicalOrigins(s);
+  } catch {
+    return s; // the schema then says which origin is not a URL
+  }
+}
+
+export async function run(argv = process.argv.slice(2)) {
+  try {
+    const code = await main(argv);
+    if (code >= 0) process.exitCode = code;
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`taliq: ${(e as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if ((e as { code?: string }).code === 'conflict') {
+      console.error(`taliq: ${(e as Error).message}`);
+      process.exitCode = 1;
+    } else {
+      console.error('taliq:', (e as Error).message);
+      process.exitCode = 1;
+    }
+  }
+}

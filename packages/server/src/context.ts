@@ -1,0 +1,24 @@
+/** What every route may use, built once by createApp and passed down: no global state. */
+import type { Context } from 'hono';
+import type { Signer } from './crypto.js';
+import type { Store } from './store/store.js';
+
+export interface AppDeps {
+  store: Store;
+  /** Signs edit tokens (the readers' receipts) and cursors. At least 32 random characters. */
+  secret: string;
+  /** TALIQ_ADMIN_TOKEN: a token valid for every site, for the operator. */
+  adminToken?: string;
+  /** The client's IP address, as the runtime sees the connection. */
+  clientIp?: (c: Context) => string | undefined;
+  /** The clock, replaceable in tests. */
+  now?: () => number;
+}
+
+export interface Services {
+  store: Store;
+  signer: Signer;
+  adminToken: string | undefined;
+  clientIp: (c: Context) => string | undefined;
+  now: () => number;
+}

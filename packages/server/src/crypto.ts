@@ -1,0 +1,70 @@
+/**
+ * Signing and hashing with Web Crypto only, so the app core runs on Node and on Workers alike.
+ * Signed values (edit tokens, cursors) are `payload.signature`, both base64url.
+ */
+const enc = new TextEncoder();
+
+export function base64url(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromBase64url(s: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) return null;
+  try {
+    const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+export function randomId(bytes = 12): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+export async function sha256(text: string): Promise<string> {
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(text))));
+}
+
+/** Constant-time comparison of two strings of the same alphabet. */
+export function safeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+export class Signer {
+  private key: Promise<CryptoKey>;
+  constructor(secret: string) {
+    this.key = crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  }
+
+  async mac(purpose: string, data: string, bytes = 32): Promise<string> {
+    const sig = await crypto.subtle.sign('HMAC', await this.key, enc.encode(`${purpose}\n${data}`));
+    return base64url(new Uint8Array(sig).subarray(0, bytes));
+  }
+
+  /** `payload.signature`: the payload is readable, not secret; the signature makes it tamper-evident. */
+  async sign(purpose: string, payload: unknown, bytes = 32): Promise<string> {
+    const body = base64url(enc.encode(JSON.stringify(payload)));
+    return `${body}.${await this.mac(purpose, body, bytes)}`;
+  }
+
+  /** The payload, or null when the value was not signed by us for this purpose. */
+  async verify<T>(purpose: string, value: string, bytes = 32): Promise<T | null> {
+    const dot = value.indexOf('.');
+    if (dot < 1) return null;
+    const body = value.slice(0, dot);
+    if (!safeEqual(value.slice(dot + 1), await this.mac(purpose, body, bytes))) return null;
+    const raw = fromBase64url(body);
+    if (!raw) return null;
+    try {
+      return JSON.parse(new TextDecoder().decode(raw)) as T;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Moderator tokens: random, shown once, stored only as SHA-256 hashes, scoped to one site or
+ * (admin) to all, revocable. TALIQ_ADMIN_TOKEN, when set, is an admin token held in the
+ * environment instead of the store.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { ApiError } from './errors.js';
+import type { Services } from './context.js';
+import { randomId, safeEqual, sha256 } from './crypto.js';
+
+export interface Moderator {
+  /** Who acts, for the audit log: a token id, or `env` for TALIQ_ADMIN_TOKEN. */
+  actor: string;
+  /** null: every site. */
+  siteId: string | null;
+}
+
+const PREFIX = 'tq_';
+
+export async function createModeratorToken(s: Pick<Services, 'store' | 'now'>, siteId: string | null, label: string | null) {
+  const token = PREFIX + randomId(24);
+  const id = randomId(6);
+  await s.store.createToken({ id, siteId, label, hash: await sha256(token), createdAt: s.now(), revokedAt: null });
+  return { id, token };
+}
+
+export function requireModerator(s: Services): MiddlewareHandler<{ Variables: { moderator: Moderator } }> {
+  return async (c, next) => {
+    const token = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (!token) throw new ApiError(401, 'unauthorized', 'Send a moderator token as Authorization: Bearer <token>');
+    let moderator: Moderator | null = null;
+    if (s.adminToken && safeEqual(token, s.adminToken)) moderator = { actor: 'env', siteId: null };
+    else {
+      const found = await s.store.findTokenByHash(await sha256(token));
+      if (found && found.revokedAt == null) moderator = { actor: found.id, siteId: found.siteId };
+    }
+    if (!moderator) throw new ApiError(401, 'unauthorized', 'This moderator token is not valid');
+    c.set('moderator', moderator);
+    return next();
+  };
+}
+
+/** 403 unless the moderator may act on this site. */
+export function assertScope(c: Context<{ Variables: { moderator: Moderator } }>, siteId: string) {
+  const m = c.get('moderator');
+  if (m.siteId !== null && m.siteId !== siteId) throw new ApiError(403, 'forbidden', `This token is not for site "${siteId}"`);
+  return m;
+}
+
+export function assertAdmin(c: Context<{ Variables: { moderator: Moderator } }>) {
+  const m = c.get('moderator');
+  if (m.siteId !== null) throw new ApiError(403, 'forbidden', 'This needs an admin token');
+  return m;
+}

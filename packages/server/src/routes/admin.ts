@@ -1,0 +1,145 @@
+/**
+ * Moderation routes under /api/v1/admin, for a moderator token (one site) or an admin token
+ * (every site). Every action and settings change is written to the audit log.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { BulkModerate, DEFAULT_SETTINGS, LIMITS, Moderate, QueueQuery, SiteId, SiteSettings, SiteSettingsPatch } from '../../../shared/src/index.js';
+import type { ModerationAction, QueuePage } from '../../../shared/src/index.js';
+import type { Status } from '../../../shared/src/limits.js';
+import { ApiError, notFound } from '../errors.js';
+import { validate } from '../validate.js';
+import type { Services } from '../context.js';
+import { decodeCursor, encodeCursor, requireSite } from '../comments.js';
+import { assertAdmin, assertScope, requireModerator, type Moderator } from '../moderators.js';
+import { sameOriginOnly } from '../middleware/cors.js';
+import type { StoredComment, Thread } from '../store/store.js';
+import { toModerator } from '../views.js';
+
+const ACTION_STATUS: Record<ModerationAction, Status> = {
+  approve: 'approved',
+  reject: 'rejected',
+  spam: 'spam',
+  // Back to the queue for a fresh decision.
+  restore: 'pending',
+};
+
+const SiteParams = z.object({ site: SiteId });
+const IdParams = z.object({ id: z.string().min(1).max(40) });
+const AuditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
+  before: z.coerce.number().int().positive().optional(),
+});
+const NewSite = z.strictObject({ id: SiteId, settings: SiteSettingsPatch.optional() });
+
+/** Stored origins are bare `scheme://host[:port]`, whatever path the moderator typed. */
+export const withCanonicalOrigins = <T extends { origins?: string[] }>(settings: T): T =>
+  settings.origins ? { ...settings, origins: [...new Set(settings.origins.map((o) => new URL(o).origin))] } : settings;
+
+export function adminRoutes(s: Services) {
+  const app = new Hono<{ Variables: { moderator: Moderator } }>();
+  app.use('*', sameOriginOnly(), requireModerator(s));
+
+  /** Each comment with its thread, loading each thread once. */
+  async function withThreads(comments: StoredComment[]) {
+    const threads = new Map<number, Thread | null>();
+    for (const c of comments) if (!threads.has(c.threadId)) threads.set(c.threadId, await s.store.getThreadById(c.threadId));
+    return comments.map((c) => toModerator(c, threads.get(c.threadId) ?? null));
+  }
+
+  async function moderate(m: Moderator, comments: StoredComment[], action: ModerationAction, reason: string | undefined) {
+    const status = ACTION_STATUS[action];
+    const before = await s.store.setStatus(comments.map((c) => c.id), status);
+    const at = s.now();
+    for (const b of before) {
+      await s.store.addAudit({ siteId: b.siteId, actor: m.actor, action: `comment.${action}`, target: b.id, before: { status: b.status }, after: { status, ...(reason ? { reason } : {}) }, at });
+    }
+    return withThreads(await s.store.getComments(comments.map((c) => c.id)));
+  }
+
+  app.get('/sites/:site/comments', validate('param', SiteParams), validate('query', QueueQuery), async (c) => {
+    const { site: siteId } = c.req.valid('param');
+    assertScope(c, siteId);
+    await requireSite(s, siteId);
+    const { status, limit, cursor, q } = c.req.valid('query');
+    const order = `queue:${status}:${q ?? ''}`;
+    const page = await s.store.listQueue(siteId, status, limit, await decodeCursor(s, order, cursor), q?.trim() || null);
+    return c.json({
+      comments: await withThreads(page.items),
+      nextCursor: await encodeCursor(s, order, page.next),
+      counts: await s.store.queueCounts(siteId),
+    } satisfies QueuePage);
+  });
+
+  app.post('/comments/moderate', validate('json', BulkModerate), async (c) => {
+    const { ids, action, reason } = c.req.valid('json');
+    const unique = [...new Set(ids)];
+    const found = await s.store.getComments(unique);
+    if (found.length !== unique.length) {
+      const missing = unique.find((id) => !found.some((f) => f.id === id))!;
+      throw notFound('comment', missing);
+    }
+    // Check every scope before changing anything: a bulk action is all or nothing.
+    let m: Moderator | undefined;
+    for (const comment of found) m = assertScope(c, comment.siteId);
+    return c.json({ comments: await moderate(m!, found, action, reason) });
+  });
+
+  app.post('/comments/:id/moderate', validate('param', IdParams), validate('json', Moderate), async (c) => {
+    const { id } = c.req.valid('param');
+    const comment = await s.store.getComment(id);
+    if (!comment) throw notFound('comment', id);
+    const m = assertScope(c, comment.siteId);
+    const { action, reason } = c.req.valid('json');
+    const [updated] = await moderate(m, [comment], action, reason);
+    return c.json({ comment: updated });
+  });
+
+  app.get('/sites', async (c) => {
+    const m = c.get('moderator');
+    const sites = await s.store.listSites();
+    return c.json({ sites: sites.filter((x) => m.siteId === null || x.id === m.siteId).map((x) => ({ id: x.id, settings: x.settings })) });
+  });
+
+  app.post('/sites', validate('json', NewSite), async (c) => {
+    const m = assertAdmin(c);
+    const { id, settings } = c.req.valid('json');
+    const site = await s.store.createSite(id, { ...DEFAULT_SETTINGS, ...withCanonicalOrigins(settings ?? {}) });
+    await s.store.addAudit({ siteId: id, actor: m.actor, action: 'site.create', target: id, before: null, after: site.settings, at: s.now() });
+    return c.json({ id: site.id, settings: site.settings }, 201);
+  });
+
+  app.get('/sites/:site', validate('param', SiteParams), async (c) => {
+    const { site: siteId } = c.req.valid('param');
+    assertScope(c, siteId);
+    const site = await requireSite(s, siteId);
+    return c.json({ id: site.id, settings: site.settings });
+  });
+
+  app.patch('/sites/:site', validate('param', SiteParams), validate('json', SiteSettingsPatch), async (c) => {
+    const { site: siteId } = c.req.valid('param');
+    const m = assertScope(c, siteId);
+    const site = await requireSite(s, siteId);
+    const patch = withCanonicalOrigins(c.req.valid('json'));
+    const next = SiteSettings.parse({ ...site.settings, ...patch });
+    const updated = await s.store.updateSiteSettings(siteId, next);
+    const before = Object.fromEntries(Object.keys(patch).map((k) => [k, site.settings[k as keyof typeof site.settings]]));
+    await s.store.addAudit({ siteId, actor: m.actor, action: 'site.settings', target: siteId, before, after: patch, at: s.now() });
+    return c.json({ id: updated.id, settings: updated.settings });
+  });
+
+  app.get('/sites/:site/audit', validate('param', SiteParams), validate('query', AuditQuery), async (c) => {
+    const { site: siteId } = c.req.valid('param');
+    assertScope(c, siteId);
+    await requireSite(s, siteId);
+    const { limit, before } = c.req.valid('query');
+    const entries = await s.store.listAudit(siteId, limit, before ?? null);
+    return c.json({
+      entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+      nextBefore: entries.length === limit ? entries[entries.length - 1].id : null,
+    });
+  });
+
+  return app;
+}
+

@@ -1,0 +1,108 @@
+/**
+ * Reader routes under /api/v1: read a thread, post, see one's own pending comments, edit and
+ * delete within the edit window, counts. CORS is answered for the site's registered origins only.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { EditComment, LIMITS, ListQuery, NewComment, ReceiptsQuery, SiteId, ThreadKey } from '../../../shared/src/index.js';
+import type { CommentPage, PostedComment } from '../../../shared/src/index.js';
+import { ApiError } from '../errors.js';
+import { validate } from '../validate.js';
+import type { Services } from '../context.js';
+import { commentForEdit, decodeCursor, editTokenFor, encodeCursor, isClosed, postComment, requireSite, sortOrder, verifyEditToken } from '../comments.js';
+import { normalizeOrigin, readerCors } from '../middleware/cors.js';
+import { toOwn, toPublic } from '../views.js';
+
+const ThreadParams = z.object({ site: SiteId, thread: ThreadKey });
+const SiteParams = z.object({ site: SiteId });
+const IdParams = z.object({ id: z.string().min(1).max(40) });
+const CountsQuery = z.strictObject({
+  threads: z.string().max(LIMITS.threadKeyMax * 50).transform((s) => [...new Set(s.split(',').filter(Boolean))]).pipe(z.array(ThreadKey).min(1).max(50)),
+});
+const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,100}$/).optional();
+
+export function readerRoutes(s: Services) {
+  const app = new Hono();
+
+  app.use('/sites/:site/*', readerCors(s, async (c) => c.req.param('site') ?? null));
+  app.use('/comments/:id', readerCors(s, async (c) => (await s.store.getComment(c.req.param('id') ?? ''))?.siteId ?? null));
+  app.use('/comments/:id/*', readerCors(s, async (c) => (await s.store.getComment(c.req.param('id') ?? ''))?.siteId ?? null));
+
+  app.get('/sites/:site/threads/:thread/comments', validate('param', ThreadParams), validate('query', ListQuery), async (c) => {
+    const { site: siteId, thread: key } = c.req.valid('param');
+    const { sort, limit, cursor } = c.req.valid('query');
+    const site = await requireSite(s, siteId);
+    const after = await decodeCursor(s, sortOrder(sort), cursor);
+    const thread = await s.store.getThread(site.id, key);
+    c.header('Cache-Control', 'no-cache');
+    if (!thread) {
+      return c.json({ thread: { key, title: null, url: null, count: 0, closed: false }, comments: [], nextCursor: null } satisfies CommentPage);
+    }
+    const [page, count] = await Promise.all([s.store.listThread(thread.id, sort, limit, after), s.store.countApproved(thread.id)]);
+    return c.json({
+      thread: { key, title: thread.title, url: thread.url, count, closed: isClosed(thread, site.settings, s.now()) },
+      comments: [...page.top, ...page.replies].map(toPublic),
+      nextCursor: await encodeCursor(s, sortOrder(sort), page.next),
+    } satisfies CommentPage);
+  });
+
+  app.post('/sites/:site/threads/:thread/comments', validate('param', ThreadParams), validate('json', NewComment), async (c) => {
+    const { site: siteId, thread: threadKey } = c.req.valid('param');
+    const idem = IdempotencyKey.safeParse(c.req.header('idempotency-key'));
+    if (!idem.success) throw new ApiError(400, 'bad_request', 'Idempotency-Key must be 1–100 visible ASCII characters');
+    const site = await requireSite(s, siteId);
+    const origin = c.req.header('origin');
+    const ip = s.clientIp(c);
+    const { comment, created } = await postComment(s, {
+      site,
+      threadKey,
+      input: c.req.valid('json'),
+      fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
+      idempotencyKey: idem.data ?? null,
+      readerId: ip ? await s.signer.mac('reader', ip, 16) : null,
+    });
+    if (!created) c.header('Idempotent-Replayed', 'true');
+    return c.json({ comment: toOwn(comment), editToken: await editTokenFor(s, comment.id) } satisfies PostedComment, 201);
+  });
+
+  // The reader's own comments, by the receipts (edit tokens) the widget kept: a pending comment
+  // stays visible to its author after a reload, and to nobody else.
+  app.post('/sites/:site/threads/:thread/comments/mine', validate('param', ThreadParams), validate('json', ReceiptsQuery), async (c) => {
+    const { site: siteId, thread: key } = c.req.valid('param');
+    const site = await requireSite(s, siteId);
+    const thread = await s.store.getThread(site.id, key);
+    const ids = (await Promise.all(c.req.valid('json').receipts.map((r) => verifyEditToken(s, r)))).filter((id): id is string => !!id);
+    const comments = thread ? await s.store.getComments(ids) : [];
+    return c.json({
+      comments: comments.filter((x) => x.threadId === thread!.id && x.status !== 'deleted').sort((a, b) => b.createdAt - a.createdAt).map(toOwn),
+    });
+  });
+
+  app.patch('/comments/:id', validate('param', IdParams), validate('json', EditComment), async (c) => {
+    const { id } = c.req.valid('param');
+    const { comment } = await commentForEdit(s, id, c.req.header('authorization'));
+    const now = s.now();
+    await s.store.updateBody(id, c.req.valid('json').body, now);
+    return c.json({ comment: toOwn({ ...comment, body: c.req.valid('json').body, editedAt: now }) });
+  });
+
+  app.delete('/comments/:id', validate('param', IdParams), async (c) => {
+    const { id } = c.req.valid('param');
+    await commentForEdit(s, id, c.req.header('authorization'));
+    await s.store.setStatus([id], 'deleted');
+    return c.body(null, 204);
+  });
+
+  app.get('/sites/:site/counts', validate('param', SiteParams), validate('query', CountsQuery), async (c) => {
+    const site = await requireSite(s, c.req.valid('param').site);
+    const counts: Record<string, number> = {};
+    for (const key of c.req.valid('query').threads) {
+      const thread = await s.store.getThread(site.id, key);
+      counts[key] = thread ? await s.store.countApproved(thread.id) : 0;
+    }
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json({ counts });
+  });
+
+  return app;
+}

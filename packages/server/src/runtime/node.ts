@@ -1,0 +1,105 @@
+/**
+ * The Node entry: opens the store, builds the app, serves the bundles (and, with `demo`, the
+ * example article page) next to the API on one port.
+ */
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { createApp } from '../app.js';
+import { resolveSecret } from '../secret.js';
+import { openStore } from './open-store.js';
+import type { Store } from '../store/store.js';
+
+/** The project root: the folder with Taliq's package.json, from src/ or from dist/. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !readFileSync(join(dir, 'package.json'), 'utf8').includes('"name": "taliq"')) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('Cannot find the Taliq project root');
+    dir = up;
+  }
+  return dir;
+}
+
+export interface NodeServerOptions {
+  port: number;
+  host?: string;
+  db?: string;
+  databaseUrl?: string;
+  secret?: string;
+  adminToken?: string;
+  /** Serve the example news article at `/`. */
+  demo?: boolean;
+}
+
+interface StaticFile {
+  body: Buffer;
+  type: string;
+  etag: string;
+}
+
+function loadFile(path: string, type: string): StaticFile | null {
+  if (!existsSync(path)) return null;
+  const body = readFileSync(path);
+  return { body, type, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"` };
+}
+
+/** A file served with an ETag, revalidated after `maxAge` seconds. */
+function sendFile(c: import('hono').Context, file: StaticFile | null, maxAge: number, headers: Record<string, string> = {}) {
+  if (!file) return c.json({ error: { code: 'not_found', message: 'Not built: run npm run build' } }, 404);
+  for (const [k, v] of Object.entries(headers)) c.header(k, v);
+  c.header('ETag', file.etag);
+  c.header('Cache-Control', `public, max-age=${maxAge}`);
+  if (c.req.header('if-none-match') === file.etag) return c.body(null, 304);
+  return c.body(new Uint8Array(file.body), 200, { 'Content-Type': file.type });
+}
+
+// The demo page obeys the strictest policy a publisher is likely to set: no inline anything.
+const DEMO_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo'>) {
+  const root = projectRoot();
+  const api = createApp({
+    store,
+    secret,
+    adminToken: opts.adminToken,
+    clientIp: (c) => {
+      try {
+        return getConnInfo(c).remote.address;
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  const widget = loadFile(join(root, 'dist/taliq.js'), 'text/javascript; charset=utf-8');
+  const app = new Hono();
+  app.get('/taliq.js', (c) => sendFile(c, widget, 300, { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' }));
+  if (opts.demo) {
+    const page = loadFile(join(root, 'examples/news-article/index.html'), 'text/html; charset=utf-8');
+    const css = loadFile(join(root, 'examples/news-article/article.css'), 'text/css; charset=utf-8');
+    app.get('/', (c) => sendFile(c, page, 0, { 'Content-Security-Policy': DEMO_CSP }));
+    app.get('/article.css', (c) => sendFile(c, css, 0));
+  }
+  app.route('/', api);
+  return app;
+}
+
+export async function startNodeServer(opts: NodeServerOptions) {
+  const store = await openStore(opts);
+  const secret = await resolveSecret(store, opts.secret);
+  const app = buildNodeApp(store, secret, opts);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  return {
+    store,
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => store.close().then(() => resolve()))),
+  };
+}

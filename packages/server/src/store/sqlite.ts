@@ -1,0 +1,265 @@
+/**
+ * The embedded store: one SQLite file through better-sqlite3, in WAL mode with
+ * synchronous=FULL so that a comment acknowledged with 201 survives a crash or a power loss.
+ * better-sqlite3 is synchronous; each method is async to honour the Store interface.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { QueueStatus, SiteSettings, Sort } from '../../../shared/src/index.js';
+import { DEFAULT_SETTINGS } from '../../../shared/src/index.js';
+import type { Status } from '../../../shared/src/limits.js';
+import { ApiError } from '../errors.js';
+import { sqliteMigrations } from './sqlite-migrations.js';
+import type { AuditEntry, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Site, Store, StoredComment, Thread, ThreadPage } from './store.js';
+
+type Row = Record<string, any>;
+
+const toComment = (r: Row): StoredComment => ({
+  id: r.id,
+  siteId: r.site_id,
+  threadId: r.thread_id,
+  parentId: r.parent_id,
+  rootId: r.root_id,
+  authorName: r.author_name,
+  authorEmail: r.author_email,
+  readerId: r.reader_id,
+  verified: !!r.verified,
+  body: r.body,
+  status: r.status,
+  reasons: JSON.parse(r.reasons),
+  createdAt: r.created_at,
+  editedAt: r.edited_at,
+  likes: r.likes,
+  dislikes: r.dislikes,
+  reports: r.reports,
+});
+const toThread = (r: Row): Thread => ({
+  id: r.id, siteId: r.site_id, key: r.key, title: r.title, url: r.url, createdAt: r.created_at, closed: !!r.closed,
+});
+const toSite = (r: Row): Site => ({
+  id: r.id, settings: { ...DEFAULT_SETTINGS, ...JSON.parse(r.settings) }, createdAt: r.created_at,
+});
+const toToken = (r: Row): ModeratorToken => ({
+  id: r.id, siteId: r.site_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
+});
+const parseJson = (s: string | null) => (s == null ? null : JSON.parse(s));
+
+/** Escapes LIKE wildcards so a search for "100%" finds "100%". */
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
+
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  sqliteMigrations.forEach((sql, i) => {
+    const version = i + 1;
+    if (done.has(version)) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+    })();
+  });
+}
+
+export async function openSqliteStore(path: string): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // FULL: the WAL is synced on every commit, so an acknowledged comment survives power loss.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  constructor(private readonly db: Database.Database) {}
+
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once, reused: preparing is most of the cost of a small query. */
+  private q(sql: string) {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
+  async ping() {
+    this.q('SELECT 1').get();
+  }
+
+  async getMeta(key: string) {
+    return (this.q('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  }
+
+  async initMeta(key: string, value: string) {
+    this.q('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+    return (await this.getMeta(key))!;
+  }
+
+  async getSite(id: string) {
+    const r = this.q('SELECT * FROM sites WHERE id = ?').get(id) as Row | undefined;
+    return r ? toSite(r) : null;
+  }
+
+  async listSites() {
+    return (this.q('SELECT * FROM sites ORDER BY id').all() as Row[]).map(toSite);
+  }
+
+  async createSite(id: string, settings: SiteSettings) {
+    const now = Date.now();
+    const r = this.q('INSERT INTO sites (id, settings, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, JSON.stringify(settings), now);
+    if (r.changes === 0) throw new ApiError(409, 'conflict', `Site "${id}" exists already`);
+    return { id, settings, createdAt: now };
+  }
+
+  async updateSiteSettings(id: string, settings: SiteSettings) {
+    this.q('UPDATE sites SET settings = ? WHERE id = ?').run(JSON.stringify(settings), id);
+    return (await this.getSite(id))!;
+  }
+
+  async getThread(siteId: string, key: string) {
+    const r = this.q('SELECT * FROM threads WHERE site_id = ? AND key = ?').get(siteId, key) as Row | undefined;
+    return r ? toThread(r) : null;
+  }
+
+  async getThreadById(id: number) {
+    const r = this.q('SELECT * FROM threads WHERE id = ?').get(id) as Row | undefined;
+    return r ? toThread(r) : null;
+  }
+
+  async ensureThread(siteId: string, key: string, meta: { title: string | null; url: string | null }) {
+    this.q('INSERT INTO threads (site_id, key, title, url, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (site_id, key) DO NOTHING')
+      .run(siteId, key, meta.title, meta.url, Date.now());
+    return (await this.getThread(siteId, key))!;
+  }
+
+  async insertComment(c: NewStoredComment) {
+    return this.db.transaction(() => {
+      if (c.idempotencyKey) {
+        const earlier = this.q('SELECT * FROM comments WHERE site_id = ? AND idempotency_key = ?').get(c.siteId, c.idempotencyKey) as Row | undefined;
+        if (earlier) return { comment: toComment(earlier), created: false };
+      }
+      this.q(`INSERT INTO comments (id, site_id, thread_id, parent_id, root_id, author_name, author_email, reader_id,
+                verified, body, status, reasons, created_at, idempotency_key)
+              VALUES (@id, @siteId, @threadId, @parentId, @rootId, @authorName, @authorEmail, @readerId,
+                @verified, @body, @status, @reasons, @createdAt, @idempotencyKey)`)
+        .run({ ...c, verified: c.verified ? 1 : 0, reasons: JSON.stringify(c.reasons) });
+      return { comment: { ...c, editedAt: null, likes: 0, dislikes: 0, reports: 0 }, created: true };
+    }).immediate();
+  }
+
+  async getComment(id: string) {
+    const r = this.q('SELECT * FROM comments WHERE id = ?').get(id) as Row | undefined;
+    return r ? toComment(r) : null;
+  }
+
+  async getComments(ids: string[]) {
+    if (ids.length === 0) return [];
+    const rows = this.q(`SELECT * FROM comments WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Row[];
+    return rows.map(toComment);
+  }
+
+  async listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage> {
+    const base = `SELECT * FROM comments WHERE thread_id = ? AND status = 'approved' AND parent_id IS NULL`;
+    let rows: Row[];
+    if (sort === 'popular') {
+      rows = after
+        ? this.q(`${base} AND (likes - dislikes, created_at, id) < (?, ?, ?) ORDER BY likes - dislikes DESC, created_at DESC, id DESC LIMIT ?`)
+            .all(threadId, after.s ?? 0, after.t, after.id, limit + 1) as Row[]
+        : this.q(`${base} ORDER BY likes - dislikes DESC, created_at DESC, id DESC LIMIT ?`).all(threadId, limit + 1) as Row[];
+    } else {
+      const [cmp, dir] = sort === 'oldest' ? ['>', 'ASC'] : ['<', 'DESC'];
+      rows = after
+        ? this.q(`${base} AND (created_at, id) ${cmp} (?, ?) ORDER BY created_at ${dir}, id ${dir} LIMIT ?`).all(threadId, after.t, after.id, limit + 1) as Row[]
+        : this.q(`${base} ORDER BY created_at ${dir}, id ${dir} LIMIT ?`).all(threadId, limit + 1) as Row[];
+    }
+    const top = rows.slice(0, limit).map(toComment);
+    const last = top[top.length - 1];
+    const next = rows.length > limit && last ? { t: last.createdAt, s: sort === 'popular' ? last.likes - last.dislikes : undefined, id: last.id } : null;
+    const replies = top.length
+      ? (this.q(`SELECT * FROM comments WHERE status = 'approved' AND root_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`)
+          .all(JSON.stringify(top.map((c) => c.id))) as Row[]).map(toComment)
+      : [];
+    return { top, replies, next };
+  }
+
+  async countApproved(threadId: number) {
+    return this.q(`SELECT count(*) FROM comments WHERE thread_id = ? AND status = 'approved'`).pluck().get(threadId) as number;
+  }
+
+  async updateBody(id: string, body: string, editedAt: number) {
+    this.q('UPDATE comments SET body = ?, edited_at = ? WHERE id = ?').run(body, editedAt, id);
+  }
+
+  async listQueue(siteId: string, status: QueueStatus, limit: number, after: Cursor | null, q: string | null): Promise<Page<StoredComment>> {
+    const where = [status === 'flagged' ? 'site_id = ? AND flagged = 1' : 'site_id = ? AND status = ?'];
+    const args: unknown[] = status === 'flagged' ? [siteId] : [siteId, status];
+    if (after) {
+      where.push('(created_at, id) < (?, ?)');
+      args.push(after.t, after.id);
+    }
+    if (q) {
+      where.push(`(body LIKE ? ESCAPE '\\' OR author_name LIKE ? ESCAPE '\\')`);
+      args.push(likePattern(q), likePattern(q));
+    }
+    const rows = this.q(`SELECT * FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...args, limit + 1) as Row[];
+    const items = rows.slice(0, limit).map(toComment);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit && last ? { t: last.createdAt, id: last.id } : null };
+  }
+
+  async queueCounts(siteId: string) {
+    const counts: Record<QueueStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0, flagged: 0 };
+    for (const r of this.q('SELECT status, count(*) AS n FROM comments WHERE site_id = ? GROUP BY status').all(siteId) as Row[]) {
+      if (r.status in counts) counts[r.status as QueueStatus] = r.n;
+    }
+    counts.flagged = this.q('SELECT count(*) FROM comments WHERE site_id = ? AND flagged = 1').pluck().get(siteId) as number;
+    return counts;
+  }
+
+  async setStatus(ids: string[], status: Status) {
+    return this.db.transaction(() => {
+      const before = (this.q(`SELECT * FROM comments WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Row[]).map(toComment);
+      // A moderator's decision settles the reports: the comment leaves the flagged queue.
+      this.q(`UPDATE comments SET status = ?, flagged = 0 WHERE id IN (SELECT value FROM json_each(?))`).run(status, JSON.stringify(ids));
+      return before;
+    }).immediate();
+  }
+
+  async createToken(t: ModeratorToken & { hash: string }) {
+    this.q('INSERT INTO moderator_tokens (id, site_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(t.id, t.siteId, t.hash, t.label, t.createdAt, t.revokedAt);
+  }
+
+  async findTokenByHash(hash: string) {
+    const r = this.q('SELECT * FROM moderator_tokens WHERE hash = ?').get(hash) as Row | undefined;
+    return r ? toToken(r) : null;
+  }
+
+  async listTokens(siteId?: string) {
+    const rows = siteId
+      ? this.q('SELECT * FROM moderator_tokens WHERE site_id = ? ORDER BY created_at').all(siteId)
+      : this.q('SELECT * FROM moderator_tokens ORDER BY created_at').all();
+    return (rows as Row[]).map(toToken);
+  }
+
+  async revokeToken(id: string, at: number) {
+    return this.q('UPDATE moderator_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+  }
+
+  async addAudit(e: NewAuditEntry) {
+    this.q('INSERT INTO audit (site_id, actor, action, target, before, after, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(e.siteId, e.actor, e.action, e.target, e.before === undefined ? null : JSON.stringify(e.before), e.after === undefined ? null : JSON.stringify(e.after), e.at);
+  }
+
+  async listAudit(siteId: string, limit: number, beforeId: number | null): Promise<AuditEntry[]> {
+    const rows = this.q('SELECT * FROM audit WHERE site_id = ? AND id < ? ORDER BY id DESC LIMIT ?').all(siteId, beforeId ?? Number.MAX_SAFE_INTEGER, limit) as Row[];
+    return rows.map((r) => ({ id: r.id, siteId: r.site_id, actor: r.actor, action: r.action, target: r.target, before: parseJson(r.before), after: parseJson(r.after), at: r.at }));
+  }
+
+  async close() {
+    this.db.close();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The storage interface. Asynchronous, so that SQLite (embedded), PostgreSQL (shared by several
+ * API instances) and D1 (Workers) can each implement it without the routes changing.
+ * Times are milliseconds since the epoch; the routes turn them into ISO strings.
+ */
+import type { QueueStatus, Reason, SiteSettings, Sort } from '../../../shared/src/index.js';
+import type { Status } from '../../../shared/src/limits.js';
+
+export interface Site {
+  id: string;
+  settings: SiteSettings;
+  createdAt: number;
+}
+
+export interface Thread {
+  id: number;
+  siteId: string;
+  key: string;
+  title: string | null;
+  url: string | null;
+  createdAt: number;
+  closed: boolean;
+}
+
+export interface StoredComment {
+  id: string;
+  siteId: string;
+  threadId: number;
+  parentId: string | null;
+  /** The top-level comment a reply belongs to (itself for a top-level comment is null). */
+  rootId: string | null;
+  authorName: string;
+  authorEmail: string | null;
+  readerId: string | null;
+  verified: boolean;
+  body: string;
+  status: Status;
+  reasons: Reason[];
+  createdAt: number;
+  editedAt: number | null;
+  likes: number;
+  dislikes: number;
+  reports: number;
+}
+
+export type NewStoredComment = Omit<StoredComment, 'likes' | 'dislikes' | 'reports' | 'editedAt'> & {
+  /** With the site, makes a repeated POST answer with the first comment. */
+  idempotencyKey: string | null;
+};
+
+/** Position after the last row of a page; opaque to clients (the routes sign it). */
+export interface Cursor {
+  /** created_at, or for `popular` the score then created_at. */
+  t: number;
+  s?: number;
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: Cursor | null;
+}
+
+export interface ThreadPage {
+  /** Top-level approved comments of this page, in the requested order. */
+  top: StoredComment[];
+  /** Approved replies of those top-level comments, oldest first. */
+  replies: StoredComment[];
+  next: Cursor | null;
+}
+
+export interface ModeratorToken {
+  id: string;
+  /** null: an admin token valid for every site. */
+  siteId: string | null;
+  label: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  siteId: string | null;
+  actor: string;
+  action: string;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+  at: number;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id'>;
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres' | 'd1';
+
+  ping(): Promise<void>;
+  getMeta(key: string): Promise<string | null>;
+  /** Sets the value unless one is there; answers the value that is stored. */
+  initMeta(key: string, value: string): Promise<string>;
+
+  getSite(id: string): Promise<Site | null>;
+  listSites(): Promise<Site[]>;
+  /** Fails with `conflict` when the id is taken. */
+  createSite(id: string, settings: SiteSettings): Promise<Site>;
+  updateSiteSettings(id: string, settings: SiteSettings): Promise<Site>;
+
+  getThread(siteId: string, key: string): Promise<Thread | null>;
+  getThreadById(id: number): Promise<Thread | null>;
+  /** The thread, created with this title and URL when it does not exist yet. */
+  ensureThread(siteId: string, key: string, meta: { title: string | null; url: string | null }): Promise<Thread>;
+
+  /** Inserts the comment, or answers the comment stored earlier under the same idempotency key. */
+  insertComment(input: NewStoredComment): Promise<{ comment: StoredComment; created: boolean }>;
+  getComment(id: string): Promise<StoredComment | null>;
+  getComments(ids: string[]): Promise<StoredComment[]>;
+  listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage>;
+  countApproved(threadId: number): Promise<number>;
+  updateBody(id: string, body: string, editedAt: number): Promise<void>;
+
+  listQueue(siteId: string, status: QueueStatus, limit: number, after: Cursor | null, q: string | null): Promise<Page<StoredComment>>;
+  queueCounts(siteId: string): Promise<Record<QueueStatus, number>>;
+  /** Sets the status of each comment; answers the comments as they were before. */
+  setStatus(ids: string[], status: Status): Promise<StoredComment[]>;
+
+  createToken(token: ModeratorToken & { hash: string }): Promise<void>;
+  findTokenByHash(hash: string): Promise<ModeratorToken | null>;
+  listTokens(siteId?: string): Promise<ModeratorToken[]>;
+  revokeToken(id: string, at: number): Promise<boolean>;
+
+  addAudit(entry: NewAuditEntry): Promise<void>;
+  listAudit(siteId: string, limit: number, beforeId: number | null): Promise<AuditEntry[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,4 @@
+export * from './limits.js';
+export * from './errors.js';
+export * from './text.js';
+export * from './schemas.js';

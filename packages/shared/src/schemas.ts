@@ -1,0 +1,168 @@
+/**
+ * The HTTP API's shapes, once. The server validates with these schemas; every type the widget
+ * or the dashboard uses is inferred from them (`import type`), so zod never reaches a browser.
+ */
+import { z } from 'zod';
+import { LIMITS, SORTS, STATUSES } from './limits.js';
+import { cleanText } from './text.js';
+
+const line = (max: number) =>
+  z.string().transform((s) => cleanText(s, false)).pipe(z.string().min(1).max(max));
+const paragraph = (max: number) =>
+  z.string().transform((s) => cleanText(s, true)).pipe(z.string().min(1).max(max));
+const httpUrl = z
+  .string()
+  .max(LIMITS.urlMax)
+  .refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), { message: 'Expected an http(s) URL' });
+
+// ---- reader requests ----------------------------------------------------------------------
+
+export const NewComment = z.strictObject({
+  author: z.strictObject({
+    name: line(LIMITS.nameMax),
+    email: z.email().max(LIMITS.emailMax).optional(),
+  }),
+  body: paragraph(LIMITS.bodyMax),
+  parentId: z.string().min(1).max(40).optional(),
+  thread: z
+    .strictObject({
+      title: line(LIMITS.threadTitleMax).optional(),
+      url: httpUrl.optional(),
+    })
+    .optional(),
+});
+export type NewComment = z.output<typeof NewComment>;
+export type NewCommentInput = z.input<typeof NewComment>;
+
+export const EditComment = z.strictObject({ body: paragraph(LIMITS.bodyMax) });
+
+export const ListQuery = z.strictObject({
+  sort: z.enum(SORTS).default('newest'),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(LIMITS.pageDefault),
+  cursor: z.string().max(500).optional(),
+});
+export type ListQuery = z.output<typeof ListQuery>;
+
+export const ReceiptsQuery = z.strictObject({
+  receipts: z.array(z.string().min(1).max(500)).max(LIMITS.receiptsMax),
+});
+
+export const ThreadKey = z.string().min(1).max(LIMITS.threadKeyMax);
+export const SiteId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Site ids are 1–63 lowercase letters, digits, _ or -');
+
+// ---- answers ---------------------------------------------------------------------------------
+
+export const PublicComment = z.object({
+  id: z.string(),
+  parentId: z.string().nullable(),
+  author: z.object({ name: z.string(), verified: z.boolean() }),
+  body: z.string(),
+  createdAt: z.string(),
+  editedAt: z.string().nullable(),
+  likes: z.number(),
+  dislikes: z.number(),
+});
+export type PublicComment = z.infer<typeof PublicComment>;
+
+/** What the author of a comment sees of it: the public shape plus its status. */
+export type OwnComment = PublicComment & { status: (typeof STATUSES)[number] };
+
+export interface ThreadInfo {
+  key: string;
+  title: string | null;
+  url: string | null;
+  /** Approved comments in the whole thread, replies included. */
+  count: number;
+  closed: boolean;
+}
+
+export interface CommentPage {
+  thread: ThreadInfo;
+  comments: PublicComment[];
+  nextCursor: string | null;
+}
+
+export interface PostedComment {
+  comment: OwnComment;
+  /** Bearer token to edit or delete this comment, and the reader's receipt for it. */
+  editToken: string;
+}
+
+// ---- moderation -----------------------------------------------------------------------------
+
+export const ReasonCode = z.enum([
+  'premoderation',
+  'banned_word',
+  'suspect_word',
+  'links',
+  'reports',
+  'new_reader',
+  'banned_reader',
+  'spam_signal',
+]);
+export type Reason = { code: z.infer<typeof ReasonCode>; detail?: string };
+
+export const QueueStatus = z.enum(['pending', 'approved', 'rejected', 'spam', 'flagged']);
+export type QueueStatus = z.infer<typeof QueueStatus>;
+
+export const QueueQuery = z.strictObject({
+  status: QueueStatus.default('pending'),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
+  cursor: z.string().max(500).optional(),
+  q: z.string().max(200).optional(),
+});
+export type QueueQuery = z.output<typeof QueueQuery>;
+
+export const ModerationAction = z.enum(['approve', 'reject', 'spam', 'restore']);
+export type ModerationAction = z.infer<typeof ModerationAction>;
+
+export const Moderate = z.strictObject({
+  action: ModerationAction,
+  reason: z.string().max(500).optional(),
+});
+
+export const BulkModerate = z.strictObject({
+  ids: z.array(z.string().min(1).max(40)).min(1).max(LIMITS.pageMax),
+  action: ModerationAction,
+  reason: z.string().max(500).optional(),
+});
+
+export interface ModeratorComment extends PublicComment {
+  status: (typeof STATUSES)[number];
+  reasons: Reason[];
+  reports: number;
+  thread: { key: string; title: string | null; url: string | null };
+  author: PublicComment['author'] & { email?: string; readerId: string | null };
+}
+
+export interface QueuePage {
+  comments: ModeratorComment[];
+  nextCursor: string | null;
+  counts: Record<QueueStatus, number>;
+}
+
+export const SiteSettings = z.strictObject({
+  origins: z.array(z.url({ protocol: /^https?$/ }).max(LIMITS.urlMax)).max(50),
+  moderation: z.enum(['pre', 'post']),
+  bannedWords: z.array(z.string().min(1).max(100)).max(2000),
+  suspectWords: z.array(z.string().min(1).max(100)).max(2000),
+  maxLinks: z.number().int().min(0).max(100),
+  editWindowSeconds: z.number().int().min(0).max(7 * 24 * 3600),
+  closeAfterDays: z.number().int().min(1).max(36500).nullable(),
+  reportThreshold: z.number().int().min(1).max(1000),
+  webhookUrl: httpUrl.nullable(),
+});
+export type SiteSettings = z.infer<typeof SiteSettings>;
+export const SiteSettingsPatch = SiteSettings.partial();
+
+export const DEFAULT_SETTINGS: SiteSettings = {
+  origins: [],
+  moderation: 'pre',
+  bannedWords: [],
+  suspectWords: [],
+  maxLinks: 2,
+  editWindowSeconds: 15 * 60,
+  closeAfterDays: null,
+  reportThreshold: 3,
+  webhookUrl: null,
+};

@@ -1,0 +1,41 @@
+// Two builds from one config:
+// - the reader bundle dist/taliq.js: one minified ES module with Lit inside, served at /taliq.js;
+// - the server (Node runtime entry and CLI) as plain ES modules under dist/server, dependencies
+//   left external (they are installed next to it).
+import typescript from '@rollup/plugin-typescript';
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const external = [...Object.keys(pkg.dependencies ?? {})];
+const ts = () =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    include: ['packages/**/*.ts'],
+    compilerOptions: { noEmit: false, declaration: false, sourceMap: false },
+    noEmitOnError: true,
+  });
+
+/** A browser bundle: everything inlined, minified, modern syntax only. */
+const browserBundle = (input, file) => ({
+  input,
+  output: { file, format: 'es', sourcemap: false },
+  plugins: [
+    resolve({ browser: true, exportConditions: ['production'] }),
+    ts(),
+    terser({ ecma: 2022, module: true, format: { comments: false } }),
+  ],
+});
+
+export default [
+  browserBundle('packages/widget/src/index.ts', 'dist/taliq.js'),
+  {
+    input: {
+      cli: 'packages/server/src/cli.ts',
+    },
+    output: { dir: 'dist/server', format: 'es', sourcemap: false, chunkFileNames: '[name].js' },
+    external: (id) => id.startsWith('node:') || external.some((d) => id === d || id.startsWith(d + '/')),
+    plugins: [resolve({ preferBuiltins: true }), ts()],
+  },
+];
