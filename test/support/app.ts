@@ -60,7 +60,7 @@ export function api(t: TestApp) {
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   };
-  const mod = (init: Init = {}) => ({ ...init, origin: null, headers: { authorization: `Bearer ${t.modToken}`, ...init.headers } });
+  const mod = (init: Init = {}) => ({ ...init, origin: init.origin ?? null, headers: { authorization: `Bearer ${t.modToken}`, ...init.headers } });
   const thread = (key: string) => `/sites/${SITE}/threads/${encodeURIComponent(key)}`;
   return {
     call,

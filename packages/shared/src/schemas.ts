@@ -6,10 +6,15 @@ import { z } from 'zod';
 import { LIMITS, SORTS, STATUSES } from './limits.js';
 import { cleanText } from './text.js';
 
-const line = (max: number) =>
-  z.string().transform((s) => cleanText(s, false)).pipe(z.string().min(1).max(max));
-const paragraph = (max: number) =>
-  z.string().transform((s) => cleanText(s, true)).pipe(z.string().min(1).max(max));
+// Text made only of invisible marks (RLM, ZWJ, …) counts as empty.
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+const cleaned = (max: number, multiline: boolean) =>
+  z
+    .string()
+    .transform((s) => cleanText(s, multiline))
+    .pipe(z.string().min(1).max(max).refine((s) => VISIBLE.test(s), { message: 'Too small: expected visible text' }));
+const line = (max: number) => cleaned(max, false);
+const paragraph = (max: number) => cleaned(max, true);
 const httpUrl = z
   .string()
   .max(LIMITS.urlMax)
