@@ -81,14 +81,18 @@ export async function main(argv: string[]): Promise<number> {
       demo: o.demo,
     });
     const origin = `http://localhost:${server.port}`;
-    console.log(`Taliq listening on ${origin}  (store: ${server.store.engine})`);
+    const lines = [`Taliq listening on ${origin}  (store: ${server.store.engine})`];
     if (o.demo) {
       const { token } = await ensureDemo(server.store, server.port);
-      console.log(`Demo article:        ${origin}/`);
-      console.log(`Demo site:           demo  (pre-moderation)`);
-      console.log(`Moderator token:     ${token}`);
-      console.log(`List pending:        curl -H "Authorization: Bearer ${token}" ${origin}/api/v1/admin/sites/demo/comments`);
+      lines.push(
+        `Demo article:        ${origin}/`,
+        `Demo site:           demo  (pre-moderation)`,
+        `Moderator token:     ${token}`,
+        `List pending:        curl -H "Authorization: Bearer ${token}" ${origin}/api/v1/admin/sites/demo/comments`,
+      );
     }
+    // One write, so whoever waits for "listening" also has the token.
+    console.log(lines.join('\n'));
     const stop = () => server.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

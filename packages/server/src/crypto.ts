@@ -24,6 +24,11 @@ export function randomId(bytes = 12): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
+/** Letters and digits only: safe as a command-line argument (never starts with "-"). */
+export function randomHex(bytes = 4): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export async function sha256(text: string): Promise<string> {
   return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(text))));
 }

@@ -6,7 +6,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.js';
 import type { Services } from './context.js';
-import { randomId, safeEqual, sha256 } from './crypto.js';
+import { randomHex, randomId, safeEqual, sha256 } from './crypto.js';
 
 export interface Moderator {
   /** Who acts, for the audit log: a token id, or `env` for TALIQ_ADMIN_TOKEN. */
@@ -19,7 +19,7 @@ const PREFIX = 'tq_';
 
 export async function createModeratorToken(s: Pick<Services, 'store' | 'now'>, siteId: string | null, label: string | null) {
   const token = PREFIX + randomId(24);
-  const id = randomId(6);
+  const id = randomHex(4);
   await s.store.createToken({ id, siteId, label, hash: await sha256(token), createdAt: s.now(), revokedAt: null });
   return { id, token };
 }
