@@ -1,0 +1,123 @@
+/**
+ * How `<taliq-comments>` turns its attributes and the page around it into settings.
+ * `readConfig()` is pure (attributes + a snapshot of the page in, settings out) so every default
+ * is unit-tested; only `readEnv()` looks at globals.
+ */
+import { LIMITS, SORTS, type Sort } from '../../shared/src/limits.js';
+import { catalogs, isLanguage, type Language } from './i18n/index.js';
+
+export type Theme = 'light' | 'dark' | 'auto';
+const THEMES: readonly Theme[] = ['light', 'dark', 'auto'];
+
+/** Attribute values as the element holds them (missing = null, undefined or ''). */
+export interface Attrs {
+  site?: string | null;
+  thread?: string | null;
+  api?: string | null;
+  lang?: string | null;
+  dir?: string | null;
+  threadTitle?: string | null;
+  threadUrl?: string | null;
+  sort?: string | null;
+  theme?: string | null;
+  token?: string | null;
+}
+
+/** What the defaults depend on, read from the page by `readEnv()`. */
+export interface Env {
+  /** URL of the script that defined the element (`import.meta.url` of the bundle). */
+  scriptUrl: string;
+  /** `href` of `<link rel=canonical>`, as written (may be relative), or null. */
+  canonical: string | null;
+  /** `location.href`. */
+  href: string;
+  /** `document.title`. */
+  title: string;
+}
+
+export interface Config {
+  site: string;
+  thread: string;
+  /** Base URL of the API server, without a trailing slash; requests go to `${api}/api/v1/…`. */
+  api: string;
+  /** Language of the strings. */
+  lang: Language;
+  /** Language tag for numbers and dates: the given tag, with Western digits unless it names a numbering system. */
+  locale: string;
+  dir: 'rtl' | 'ltr';
+  /** Sent with a comment so moderators see which article it is about; only when usable by the server. */
+  threadTitle?: string;
+  threadUrl?: string;
+  sort: Sort;
+  theme: Theme;
+  token?: string;
+}
+
+const given = (v: string | null | undefined) => (v == null ? '' : v.trim());
+const tryUrl = (s: string, base?: string) => {
+  try {
+    return new URL(s, base);
+  } catch {
+    return null;
+  }
+};
+const httpUrl = (u: URL | null) => (u && /^https?:$/.test(u.protocol) ? u : null);
+
+/** `ar-MA` → strings in `ar`, numbers and dates in `ar-MA-u-nu-latn`. Unknown or malformed tags fall back to `ar`. */
+export function resolveLanguage(tag: string): { lang: Language; locale: string } {
+  let loc: Intl.Locale;
+  try {
+    loc = new Intl.Locale(tag || 'ar');
+  } catch {
+    loc = new Intl.Locale('ar');
+  }
+  if (!isLanguage(loc.language)) loc = new Intl.Locale('ar');
+  const locale = loc.numberingSystem ? loc : new Intl.Locale(loc.toString(), { numberingSystem: 'latn' });
+  return { lang: loc.language as Language, locale: locale.toString() };
+}
+
+export function readConfig(a: Attrs, env: Env): Config {
+  const page = tryUrl(env.href);
+  const canonical = env.canonical ? tryUrl(env.canonical, env.href) : null;
+
+  const { lang, locale } = resolveLanguage(given(a.lang));
+  const dirAttr = given(a.dir).toLowerCase();
+  const dir = dirAttr === 'rtl' || dirAttr === 'ltr' ? dirAttr : catalogs[lang].$dir;
+
+  const apiAttr = given(a.api);
+  const apiUrl = apiAttr ? tryUrl(apiAttr, env.href) : null;
+  const api = apiUrl ? apiUrl.href.replace(/\/+$/, '') : (tryUrl(env.scriptUrl)?.origin ?? '');
+
+  const sort = given(a.sort) as Sort;
+  const theme = given(a.theme) as Theme;
+
+  const title = (given(a.threadTitle) || env.title.trim()).slice(0, LIMITS.threadTitleMax);
+  const urlGiven = given(a.threadUrl);
+  const url = httpUrl(urlGiven ? tryUrl(urlGiven, env.href) : canonical ?? page);
+  if (url && !urlGiven) url.hash = '';
+  const threadUrl = url && url.href.length <= LIMITS.urlMax ? url.href : undefined;
+
+  return {
+    site: given(a.site),
+    thread: given(a.thread) || canonical?.pathname || page?.pathname || '/',
+    api,
+    lang,
+    locale,
+    dir,
+    threadTitle: title || undefined,
+    threadUrl,
+    sort: SORTS.includes(sort) ? sort : 'newest',
+    theme: THEMES.includes(theme) ? theme : 'auto',
+    token: given(a.token) || undefined,
+  };
+}
+
+/** The only place that reads the page: a snapshot for `readConfig()`. */
+export function readEnv(doc: Document = document, scriptUrl: string = import.meta.url): Env {
+  return {
+    scriptUrl,
+    canonical: doc.querySelector<HTMLLinkElement>('link[rel~="canonical" i]')?.getAttribute('href') ?? null,
+    href: doc.location?.href ?? '',
+    title: doc.title,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Arabic, the reference catalog: every other language must have each of these keys
+ * (`satisfies Messages`, and test/widget/i18n.test.ts checks it at run time too).
+ * Counted messages take the number `n` (for the plural rule) and `s`, the same number already
+ * formatted for the reader's language tag (digits follow the tag, not the catalog).
+ */
+import type { ErrorMessages } from './types.js';
+
+const rules = new Intl.PluralRules('ar');
+const forms = (n: number, f: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }) =>
+  f[rules.select(n)] ?? f.other;
+/** "N characters" with the six Arabic plural forms. */
+const chars = (n: number, s: string) =>
+  forms(n, { one: 'حرف واحد', two: 'حرفان', few: `${s} أحرف`, many: `${s} حرفًا`, other: `${s} حرف` });
+
+const errors = {
+  network: 'تعذّر الاتصال بخادم التعليقات. تحقّق من اتصالك ثم أعد المحاولة.',
+  bad_request: 'تعذّر على الخادم فهم الطلب.',
+  validation_failed: 'راجِع الحقول المُشار إليها.',
+  unauthorized: 'يلزم تسجيل الدخول.',
+  forbidden: 'لا يُسمح لك بهذا الإجراء.',
+  origin_not_allowed: 'هذه الصفحة غير مسموح لها باستخدام خدمة التعليقات.',
+  not_found: 'لم يُعثر على ما طلبته.',
+  site_not_found: 'هذا الموقع غير مسجّل لدى خدمة التعليقات.',
+  thread_not_found: 'لم يُعثر على هذا النقاش.',
+  comment_not_found: 'لم يُعثر على هذا التعليق.',
+  thread_closed: 'أُغلق باب التعليق على هذا المقال.',
+  edit_window_closed: 'انتهت مهلة تعديل التعليق.',
+  conflict: 'تعارض طلبك مع تغيير آخر. أعد المحاولة.',
+  payload_too_large: 'التعليق أطول من المسموح.',
+  unsupported_media_type: 'نوع المحتوى غير مدعوم.',
+  rate_limited: 'أرسلت طلبات كثيرة في وقت قصير. انتظر قليلًا ثم أعد المحاولة.',
+  internal: 'حدث خطأ في خادم التعليقات. أعد المحاولة بعد قليل.',
+} satisfies ErrorMessages;
+
+export const ar = {
+  $dir: 'rtl' as 'rtl' | 'ltr',
+  heading: 'التعليقات',
+  comments: (n: number, s = String(n)) =>
+    forms(n, {
+      zero: 'لا تعليقات',
+      one: 'تعليق واحد',
+      two: 'تعليقان',
+      few: `${s} تعليقات`,
+      many: `${s} تعليقًا`,
+      other: `${s} تعليق`,
+    }),
+  nameLabel: 'الاسم',
+  bodyLabel: 'تعليقك',
+  send: 'نشر التعليق',
+  sending: 'جارٍ النشر…',
+  remaining: (n: number, s = String(n)) => (n === 0 ? 'لم يبقَ أي حرف' : `بقي ${chars(n, s)}`),
+  nameRequired: 'اكتب اسمك.',
+  nameTooLong: (n: number, s = String(n)) => `الاسم أطول من المسموح: ${chars(n, s)} على الأكثر.`,
+  bodyRequired: 'اكتب تعليقك قبل النشر.',
+  bodyTooLong: (n: number, s = String(n)) => `التعليق أطول من المسموح: ${chars(n, s)} على الأكثر.`,
+  draftKept: 'نصّك محفوظ هنا.',
+  pending: 'بانتظار المراجعة',
+  postedPending: 'وصل تعليقك، وسيظهر للجميع بعد المراجعة.',
+  postedApproved: 'نُشر تعليقك.',
+  loading: 'جارٍ تحميل التعليقات…',
+  empty: 'لا تعليقات بعد. كن أول من يعلّق',
+  loadError: 'تعذّر تحميل التعليقات.',
+  retry: 'إعادة المحاولة',
+  more: 'عرض مزيد من التعليقات',
+  loadingMore: 'جارٍ تحميل مزيد من التعليقات…',
+  verified: 'حساب موثّق',
+  edited: 'معدَّل',
+  closed: 'أُغلق باب التعليق على هذا المقال.',
+  errors,
+};
+
+/** The shape every catalog has; `ar` defines it. */
+export type Messages = typeof ar;

@@ -1,0 +1,52 @@
+import type { Messages } from './ar.js';
+
+const rules = new Intl.PluralRules('en');
+const chars = (n: number, s: string) => (rules.select(n) === 'one' ? `${s} character` : `${s} characters`);
+
+export const en = {
+  $dir: 'ltr',
+  heading: 'Comments',
+  comments: (n: number, s = String(n)) =>
+    n === 0 ? 'No comments' : rules.select(n) === 'one' ? `${s} comment` : `${s} comments`,
+  nameLabel: 'Name',
+  bodyLabel: 'Your comment',
+  send: 'Post comment',
+  sending: 'Posting…',
+  remaining: (n: number, s = String(n)) => (n === 0 ? 'No characters left' : `${chars(n, s)} left`),
+  nameRequired: 'Enter your name.',
+  nameTooLong: (n: number, s = String(n)) => `The name is too long: ${chars(n, s)} at most.`,
+  bodyRequired: 'Write your comment before posting.',
+  bodyTooLong: (n: number, s = String(n)) => `The comment is too long: ${chars(n, s)} at most.`,
+  draftKept: 'Your text is kept here.',
+  pending: 'Awaiting review',
+  postedPending: 'Your comment was received; everyone will see it after review.',
+  postedApproved: 'Your comment is published.',
+  loading: 'Loading comments…',
+  empty: 'No comments yet. Be the first to comment.',
+  loadError: 'The comments could not be loaded.',
+  retry: 'Try again',
+  more: 'Show more comments',
+  loadingMore: 'Loading more comments…',
+  verified: 'Verified account',
+  edited: 'edited',
+  closed: 'Comments are closed on this article.',
+  errors: {
+    network: 'The comment server could not be reached. Check your connection, then try again.',
+    bad_request: 'The server did not understand the request.',
+    validation_failed: 'Check the marked fields.',
+    unauthorized: 'You need to sign in.',
+    forbidden: 'You are not allowed to do this.',
+    origin_not_allowed: 'This page is not allowed to use the comment service.',
+    not_found: 'Not found.',
+    site_not_found: 'This site is not registered with the comment service.',
+    thread_not_found: 'This discussion was not found.',
+    comment_not_found: 'This comment was not found.',
+    thread_closed: 'Comments are closed on this article.',
+    edit_window_closed: 'The time to edit this comment is over.',
+    conflict: 'Your request clashed with another change. Try again.',
+    payload_too_large: 'The comment is too long.',
+    unsupported_media_type: 'Unsupported content type.',
+    rate_limited: 'Too many requests in a short time. Wait a little, then try again.',
+    internal: 'The comment server ran into an error. Try again in a moment.',
+  },
+} satisfies Messages;

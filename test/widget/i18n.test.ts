@@ -1,0 +1,67 @@
+import { expect } from '@open-wc/testing';
+import { ERROR_CODES } from '../../packages/shared/src/errors.js';
+import { ar } from '../../packages/widget/src/i18n/ar.js';
+import { catalogs } from '../../packages/widget/src/i18n/index.js';
+
+describe('message catalogs', () => {
+  for (const [lang, messages] of Object.entries(catalogs)) {
+    it(`${lang} has every key of the Arabic reference, of the same kind`, () => {
+      expect(Object.keys(messages).sort()).to.deep.equal(Object.keys(ar).sort());
+      for (const [key, value] of Object.entries(ar)) {
+        const other = messages[key as keyof typeof ar];
+        expect(typeof other, key).to.equal(typeof value);
+        if (typeof value === 'string') expect(other, key).to.not.equal('');
+      }
+    });
+
+    it(`${lang} has words for every error code, and for a failed connection`, () => {
+      expect(Object.keys(messages.errors).sort()).to.deep.equal([...ERROR_CODES, 'network'].sort());
+      for (const m of Object.values(messages.errors)) expect(m).to.be.a('string').and.not.equal('');
+    });
+
+    it(`${lang} words every count from 0 to 1000`, () => {
+      for (let n = 0; n <= 1000; n++)
+        for (const f of [messages.comments, messages.remaining, messages.nameTooLong, messages.bodyTooLong]) {
+          const s = f(n, String(n));
+          expect(s, `${n}`).to.be.a('string').and.not.contain('undefined');
+        }
+    });
+  }
+
+  it('declares the direction of each language', () => {
+    expect([catalogs.ar.$dir, catalogs.fr.$dir, catalogs.en.$dir]).to.deep.equal(['rtl', 'ltr', 'ltr']);
+  });
+
+  it('uses the six Arabic plural forms', () => {
+    expect([0, 1, 2, 3, 11, 100].map((n) => ar.comments(n))).to.deep.equal([
+      'لا تعليقات',
+      'تعليق واحد',
+      'تعليقان',
+      '3 تعليقات',
+      '11 تعليقًا',
+      '100 تعليق',
+    ]);
+    expect([0, 1, 2, 10, 99, 102].map((n) => ar.remaining(n))).to.deep.equal([
+      'لم يبقَ أي حرف',
+      'بقي حرف واحد',
+      'بقي حرفان',
+      'بقي 10 أحرف',
+      'بقي 99 حرفًا',
+      'بقي 102 حرف',
+    ]);
+  });
+
+  it('uses the formatted number it is given', () => {
+    expect(ar.comments(3, '٣')).to.equal('٣ تعليقات');
+  });
+
+  it('says French and English counts the way their readers do', () => {
+    expect([0, 1, 2, 1000].map((n) => catalogs.fr.comments(n))).to.deep.equal([
+      'Aucun commentaire',
+      '1 commentaire',
+      '2 commentaires',
+      '1000 commentaires',
+    ]);
+    expect([0, 1, 2].map((n) => catalogs.en.comments(n))).to.deep.equal(['No comments', '1 comment', '2 comments']);
+  });
+});
