@@ -2,7 +2,8 @@
  * <taliq-comments> as a reader meets it, against the real API and a real SQLite file.
  */
 import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing';
-import type { TaliqComments } from '../../packages/widget/src/taliq-comments.js';
+import type { CSSResult } from 'lit';
+import { TaliqComments } from '../../packages/widget/src/taliq-comments.js';
 import { $, $$, approve, bodies, mount, newSite, newThread, press, seed, send, sending, settled, text, type } from './helpers.js';
 
 const pendingBadges = (el: TaliqComments) => $$(el, '[part=badge]').map(text);
@@ -50,6 +51,12 @@ describe('<taliq-comments>', () => {
       await send(el, '', '');
       await expect(el).to.be.accessible();
       expect(getComputedStyle($(el, '[part=base]')!).backgroundColor).to.equal('rgb(21, 23, 26)');
+    });
+
+    it('lays out with logical properties only, never left or right', () => {
+      const css = TaliqComments.styles as CSSResult;
+      expect(css.cssText).to.not.match(/\b(left|right)\b/);
+      expect(css.cssText).to.contain('text-align: start');
     });
 
     it('indents replies on the inline-start side: right in Arabic, left in French', async () => {

@@ -37,6 +37,8 @@ export const styles = css`
     --_radius: var(--taliq-radius, 0.5rem);
     color-scheme: light;
     position: relative;
+    /* room for focus rings: containment clips what overflows the host */
+    padding: 0.25rem;
     font-family: var(--taliq-font, inherit);
     line-height: 1.6;
     color: var(--_fg);

@@ -444,6 +444,7 @@ export class TaliqComments extends LitElement {
             id="name"
             part="input"
             name="name"
+            dir="auto"
             autocomplete="name"
             required
             maxlength=${LIMITS.nameMax}

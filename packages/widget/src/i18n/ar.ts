@@ -15,22 +15,22 @@ const chars = (n: number, s: string) =>
 
 const errors = {
   network: 'تعذّر الاتصال بخادم التعليقات. تحقّق من اتصالك ثم أعد المحاولة.',
-  bad_request: 'تعذّر على الخادم فهم الطلب.',
+  bad_request: 'طلب غير صالح.',
   validation_failed: 'راجِع الحقول المُشار إليها.',
   unauthorized: 'يلزم تسجيل الدخول.',
-  forbidden: 'لا يُسمح لك بهذا الإجراء.',
-  origin_not_allowed: 'هذه الصفحة غير مسموح لها باستخدام خدمة التعليقات.',
-  not_found: 'لم يُعثر على ما طلبته.',
+  forbidden: 'غير مسموح.',
+  origin_not_allowed: 'هذه الصفحة غير مسجّلة لدى خدمة التعليقات.',
+  not_found: 'غير موجود.',
   site_not_found: 'هذا الموقع غير مسجّل لدى خدمة التعليقات.',
-  thread_not_found: 'لم يُعثر على هذا النقاش.',
-  comment_not_found: 'لم يُعثر على هذا التعليق.',
+  thread_not_found: 'هذا النقاش غير موجود.',
+  comment_not_found: 'هذا التعليق غير موجود.',
   thread_closed: 'أُغلق باب التعليق على هذا المقال.',
   edit_window_closed: 'انتهت مهلة تعديل التعليق.',
-  conflict: 'تعارض طلبك مع تغيير آخر. أعد المحاولة.',
+  conflict: 'تعارض مع تغيير آخر. أعد المحاولة.',
   payload_too_large: 'التعليق أطول من المسموح.',
-  unsupported_media_type: 'نوع المحتوى غير مدعوم.',
-  rate_limited: 'أرسلت طلبات كثيرة في وقت قصير. انتظر قليلًا ثم أعد المحاولة.',
-  internal: 'حدث خطأ في خادم التعليقات. أعد المحاولة بعد قليل.',
+  unsupported_media_type: 'صيغة غير مدعومة.',
+  rate_limited: 'طلبات كثيرة في وقت قصير. انتظر قليلًا ثم أعد المحاولة.',
+  internal: 'خطأ في خادم التعليقات. أعد المحاولة بعد قليل.',
 } satisfies ErrorMessages;
 
 export const ar = {
