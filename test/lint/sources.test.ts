@@ -43,7 +43,7 @@ const HTML_SINKS = new Set(['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'set
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
 const GLOBALS = new Set(['window', 'globalThis', 'self', 'top', 'parent', 'frames', 'document']);
 
-const isGlobalObject = (e: ts.Expression) =>
+const isGlobalObject = (e: ts.Expression): boolean =>
   ts.isIdentifier(e) ? GLOBALS.has(e.text) : ts.isPropertyAccessExpression(e) && GLOBALS.has(e.name.text) && isGlobalObject(e.expression);
 
 /** The function a call or `new` names: `eval`, `window.eval`, `globalThis.Function`, … (or null). */
