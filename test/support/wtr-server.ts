@@ -52,10 +52,10 @@ export async function testServerMiddleware(origins: string[]) {
       for (let i = 1; i <= input.n; i++) {
         const id = randomId();
         const at = (clock += 1000);
-        await store.insertComment({ id, siteId: input.site, threadId: thread.id, parentId: null, rootId: null, authorName: input.name ?? `قارئ ${i}`, authorEmail: null, readerId: null, verified: false, body: input.body ?? `تعليق رقم ${i}`, status: 'approved', reasons: [], createdAt: at, idempotencyKey: null });
+        await store.insertComment({ id, siteId: input.site, threadId: thread.id, parentId: null, rootId: null, authorName: input.name ?? `قارئ ${i}`, authorEmail: null, readerId: null, verified: false, body: input.body ?? `تعليق رقم ${i}`, status: 'approved', reasons: [], createdAt: at, idempotencyKey: null, flagged: false, ipHash: null, searchText: '' });
         ids.push(id);
         for (let r = 1; r <= (input.replies ?? 0); r++) {
-          await store.insertComment({ id: randomId(), siteId: input.site, threadId: thread.id, parentId: id, rootId: id, authorName: `مجيب ${r}`, authorEmail: null, readerId: null, verified: false, body: `رد رقم ${r} على ${i}`, status: 'approved', reasons: [], createdAt: at + r, idempotencyKey: null });
+          await store.insertComment({ id: randomId(), siteId: input.site, threadId: thread.id, parentId: id, rootId: id, authorName: `مجيب ${r}`, authorEmail: null, readerId: null, verified: false, body: `رد رقم ${r} على ${i}`, status: 'approved', reasons: [], createdAt: at + r, idempotencyKey: null, flagged: false, ipHash: null, searchText: '' });
         }
       }
       ctx.body = JSON.stringify({ ids });

@@ -21,6 +21,9 @@ export function createApp(deps: AppDeps) {
     adminToken: deps.adminToken || undefined,
     clientIp: deps.clientIp ?? (() => undefined),
     now: deps.now ?? Date.now,
+    fetch: deps.fetch ?? ((...args) => fetch(...args)),
+    defer: deps.defer ?? ((work) => void work.catch((e) => console.error('taliq: background work failed', e))),
+    webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
   };
 
   const app = new Hono();

@@ -2,12 +2,14 @@
  * Reader-side rules: where a new comment goes (pending or approved), who may see or edit it,
  * and how pages are cut. Routes call these; these call the store.
  */
-import type { NewComment, Reason, SiteSettings, Sort } from '../../shared/src/index.js';
+import type { NewComment, SiteSettings, Sort } from '../../shared/src/index.js';
 import type { Status } from '../../shared/src/limits.js';
 import { ApiError, notFound } from './errors.js';
 import type { Services } from './context.js';
 import { randomId } from './crypto.js';
 import type { Cursor, Site, StoredComment, Thread } from './store/store.js';
+import { judge } from './moderation/policy.js';
+import { normalizeText } from './moderation/normalize.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -18,21 +20,26 @@ export async function requireSite(s: Services, siteId: string): Promise<Site> {
 }
 
 export function isClosed(thread: Thread, settings: SiteSettings, now: number): boolean {
-  if (thread.closed) return true;
+  if (thread.mode === 'closed') return true;
   return settings.closeAfterDays != null && now - thread.createdAt > settings.closeAfterDays * DAY;
 }
 
-// http(s) links and bare www. links, as a reader would count them.
-const LINK = /\bhttps?:\/\/\S+|\bwww\.\S+/gi;
-export const countLinks = (body: string) => body.match(LINK)?.length ?? 0;
+export interface ReaderIdentity {
+  /** Keyed hash of the widget's reader key (or, without one, of the IP address). */
+  readerId: string | null;
+  /** Keyed hash of the IP address, for bans. */
+  ipHash: string | null;
+}
 
-/** The status a new comment starts in, with the reasons a moderator will see. */
-export function initialStatus(settings: SiteSettings, body: string): { status: Status; reasons: Reason[] } {
-  const reasons: Reason[] = [];
-  const links = countLinks(body);
-  if (links > settings.maxLinks) reasons.push({ code: 'links', detail: String(links) });
-  if (settings.moderation === 'pre') reasons.unshift({ code: 'premoderation' });
-  return { status: reasons.length ? 'pending' : 'approved', reasons };
+const READER_KEY = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** The server's hashed identity of a reader: the widget's reader key, else the IP address. */
+export async function identify(s: Services, readerKey: string | undefined, ip: string | undefined): Promise<ReaderIdentity> {
+  const key = readerKey && READER_KEY.test(readerKey) ? readerKey : null;
+  return {
+    readerId: key ? await s.signer.mac('reader', `key:${key}`, 16) : ip ? await s.signer.mac('reader', `ip:${ip}`, 16) : null,
+    ipHash: ip ? await s.signer.mac('ip', ip, 16) : null,
+  };
 }
 
 export interface PostContext {
@@ -42,10 +49,18 @@ export interface PostContext {
   /** The Origin header was one of the site's registered origins. */
   fromRegisteredOrigin: boolean;
   idempotencyKey: string | null;
-  readerId: string | null;
+  reader: ReaderIdentity;
 }
 
-export async function postComment(s: Services, p: PostContext): Promise<{ comment: StoredComment; created: boolean }> {
+/** The facts judge() needs about a reader on a site, and the ban that stops them, if any. */
+async function readerFacts(s: Services, siteId: string, reader: ReaderIdentity) {
+  const ban = await s.store.activeBan(siteId, reader.readerId, reader.ipHash, s.now());
+  if (ban && !ban.shadow) throw new ApiError(403, 'forbidden', 'You can no longer comment on this site');
+  const history = reader.readerId ? await s.store.readerHistory(siteId, reader.readerId, 10) : [];
+  return { shadowBanned: !!ban, history };
+}
+
+export async function postComment(s: Services, p: PostContext): Promise<{ comment: StoredComment; thread: Thread; created: boolean }> {
   const now = s.now();
   let thread = await s.store.getThread(p.site.id, p.threadKey);
   if (!thread) {
@@ -66,8 +81,14 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
     rootId = parent.rootId ?? parent.id;
   }
 
-  const { status, reasons } = initialStatus(p.site.settings, p.input.body);
-  return s.store.insertComment({
+  const verdict = judge({
+    settings: p.site.settings,
+    threadMode: thread.mode,
+    name: p.input.author.name,
+    body: p.input.body,
+    ...(await readerFacts(s, p.site.id, p.reader)),
+  });
+  const result = await s.store.insertComment({
     id: randomId(),
     siteId: p.site.id,
     threadId: thread.id,
@@ -75,14 +96,48 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
     rootId,
     authorName: p.input.author.name,
     authorEmail: p.input.author.email ?? null,
-    readerId: p.readerId,
+    readerId: p.reader.readerId,
+    ipHash: p.reader.ipHash,
     verified: false,
     body: p.input.body,
-    status,
-    reasons,
+    status: verdict.status,
+    reasons: verdict.reasons,
+    flagged: verdict.flagged,
     createdAt: now,
     idempotencyKey: p.idempotencyKey,
+    searchText: normalizeText(`${p.input.author.name} ${p.input.body}`),
   });
+  if (!result.created && (result.comment.threadId !== thread.id || result.comment.body !== p.input.body)) {
+    throw new ApiError(409, 'conflict', 'This Idempotency-Key was used for another comment');
+  }
+  return { ...result, thread };
+}
+
+/** An edit is judged like a new comment: an approved comment edited on a pre-moderated site waits for review again. */
+export async function editComment(s: Services, comment: StoredComment, site: Site, body: string, reader: ReaderIdentity) {
+  const thread = await s.store.getThreadById(comment.threadId);
+  if (thread && isClosed(thread, site.settings, s.now())) throw new ApiError(403, 'thread_closed', 'This thread is closed');
+  const verdict = judge({ settings: site.settings, threadMode: thread?.mode ?? 'open', name: comment.authorName, body, ...(await readerFacts(s, site.id, reader)) });
+  const patch = { body, searchText: normalizeText(`${comment.authorName} ${body}`), editedAt: s.now(), status: verdict.status, reasons: verdict.reasons, flagged: verdict.flagged };
+  await s.store.updateComment(comment.id, patch);
+  return { ...comment, ...patch };
+}
+
+/** Removal register: the text as it was, who removed it, when, and why. */
+export async function registerRemovals(s: Services, comments: StoredComment[], status: Status, moderator: string, reason: string | null) {
+  const at = s.now();
+  const threads = new Map<number, Thread | null>();
+  for (const c of comments) if (!threads.has(c.threadId)) threads.set(c.threadId, await s.store.getThreadById(c.threadId));
+  await s.store.addRemovals(
+    comments.map((c) => {
+      const t = threads.get(c.threadId);
+      return {
+        siteId: c.siteId, commentId: c.id, status, threadKey: t?.key ?? '', threadTitle: t?.title ?? null, threadUrl: t?.url ?? null,
+        authorName: c.authorName, readerId: c.readerId, body: c.body, codes: c.reasons.map((r) => r.code), reason, moderator,
+        createdAt: c.createdAt, at,
+      };
+    }),
+  );
 }
 
 // ---- edit tokens: the reader's receipt for a comment, and the key to edit or delete it --------

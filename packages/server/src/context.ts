@@ -13,6 +13,12 @@ export interface AppDeps {
   clientIp?: (c: Context) => string | undefined;
   /** The clock, replaceable in tests. */
   now?: () => number;
+  /** Outgoing HTTP, for webhooks. */
+  fetch?: typeof fetch;
+  /** Keeps work alive after the answer (Workers' waitUntil); Node just lets the promise run. */
+  defer?: (work: Promise<unknown>) => void;
+  /** Waits between webhook attempts, in ms. */
+  webhookRetryDelays?: number[];
 }
 
 export interface Services {
@@ -21,4 +27,7 @@ export interface Services {
   adminToken: string | undefined;
   clientIp: (c: Context) => string | undefined;
   now: () => number;
+  fetch: typeof fetch;
+  defer: (work: Promise<unknown>) => void;
+  webhookRetryDelays: number[];
 }

@@ -41,6 +41,12 @@ export type NewCommentInput = z.input<typeof NewComment>;
 
 export const EditComment = z.strictObject({ body: paragraph(LIMITS.bodyMax) });
 
+export const ReportReason = z.enum(['spam', 'abuse', 'off-topic', 'other']);
+export const NewReport = z.strictObject({
+  reason: ReportReason,
+  note: z.string().max(500).transform((s) => cleanText(s, true)).optional(),
+});
+
 export const ListQuery = z.strictObject({
   sort: z.enum(SORTS).default('newest'),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(LIMITS.pageDefault),
@@ -138,6 +144,8 @@ export interface ModeratorComment extends PublicComment {
   reports: number;
   thread: { key: string; title: string | null; url: string | null };
   author: PublicComment['author'] & { email?: string; readerId: string | null };
+  /** For a reply: the comment it answers. */
+  parent?: { id: string; author: { name: string }; body: string };
 }
 
 export interface QueuePage {
@@ -156,6 +164,8 @@ export const SiteSettings = z.strictObject({
   closeAfterDays: z.number().int().min(1).max(36500).nullable(),
   reportThreshold: z.number().int().min(1).max(1000),
   webhookUrl: httpUrl.nullable(),
+  /** A reader whose last N decided comments were all approved skips pre-moderation; null: off. */
+  trustAfter: z.number().int().min(1).max(100).nullable(),
 });
 export type SiteSettings = z.infer<typeof SiteSettings>;
 export const SiteSettingsPatch = SiteSettings.partial();
@@ -170,4 +180,5 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   closeAfterDays: null,
   reportThreshold: 3,
   webhookUrl: null,
+  trustAfter: null,
 };

@@ -5,7 +5,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BulkModerate, DEFAULT_SETTINGS, LIMITS, Moderate, QueueQuery, SiteId, SiteSettings, SiteSettingsPatch } from '../../../shared/src/index.js';
-import type { ModerationAction, QueuePage } from '../../../shared/src/index.js';
+import { ThreadKey } from '../../../shared/src/index.js';
+import type { ModerationAction, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
+import { normalizeText } from '../moderation/normalize.js';
+import { registerRemovals } from '../comments.js';
+import { randomHex } from '../crypto.js';
+import { webhookSecret } from '../webhook.js';
+import { removalsCsv } from '../removals-csv.js';
 import type { Status } from '../../../shared/src/limits.js';
 import { ApiError, notFound } from '../errors.js';
 import { validate } from '../validate.js';
@@ -13,7 +19,7 @@ import type { Services } from '../context.js';
 import { decodeCursor, encodeCursor, requireSite } from '../comments.js';
 import { assertAdmin, assertScope, requireModerator, type Moderator } from '../moderators.js';
 import { sameOriginOnly } from '../middleware/cors.js';
-import type { StoredComment, Thread } from '../store/store.js';
+import type { Ban, StoredComment, Thread } from '../store/store.js';
 import { toModerator } from '../views.js';
 
 const ACTION_STATUS: Record<ModerationAction, Status> = {
@@ -30,6 +36,17 @@ const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
   before: z.coerce.number().int().positive().optional(),
 });
+const NewBan = z.strictObject({
+  readerId: z.string().min(1).max(100),
+  shadow: z.boolean().optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  reason: z.string().max(500).optional(),
+});
+const ThreadPatch = z.strictObject({ mode: z.enum(['open', 'pre', 'post', 'closed']) });
+const day = z.iso.date().transform((d) => Date.parse(`${d}T00:00:00Z`));
+const RemovalsQuery = z
+  .strictObject({ from: day.optional(), to: day.optional() })
+  .transform(({ from, to }) => ({ from: from ?? 0, to: to === undefined ? Number.MAX_SAFE_INTEGER : to + 24 * 3600 * 1000 }));
 const NewSite = z.strictObject({ id: SiteId, settings: SiteSettingsPatch.optional() });
 
 /** Stored origins are bare `scheme://host[:port]`, whatever path the moderator typed. */
@@ -40,16 +57,27 @@ export function adminRoutes(s: Services) {
   const app = new Hono<{ Variables: { moderator: Moderator } }>();
   app.use('*', sameOriginOnly(), requireModerator(s));
 
-  /** Each comment with its thread, loading each thread once. */
+  /** Each comment with its thread and, for a reply, its parent; each thread loaded once. */
   async function withThreads(comments: StoredComment[]) {
     const threads = new Map<number, Thread | null>();
     for (const c of comments) if (!threads.has(c.threadId)) threads.set(c.threadId, await s.store.getThreadById(c.threadId));
-    return comments.map((c) => toModerator(c, threads.get(c.threadId) ?? null));
+    const parentIds = [...new Set(comments.map((c) => c.parentId).filter((id): id is string => !!id))];
+    const parents = new Map((await s.store.getComments(parentIds)).map((p) => [p.id, p]));
+    return comments.map((c) => {
+      const view: ModeratorComment = toModerator(c, threads.get(c.threadId) ?? null);
+      const p = c.parentId ? parents.get(c.parentId) : undefined;
+      return p ? { ...view, parent: { id: p.id, author: { name: p.authorName }, body: p.body } } : view;
+    });
   }
 
   async function moderate(m: Moderator, comments: StoredComment[], action: ModerationAction, reason: string | undefined) {
+    // What an author deleted stays deleted: no moderator action brings it back.
+    const deleted = comments.find((c) => c.status === 'deleted');
+    if (deleted) throw new ApiError(409, 'conflict', `Comment ${deleted.id} was deleted by its author`);
     const status = ACTION_STATUS[action];
     const before = await s.store.setStatus(comments.map((c) => c.id), status);
+    const removed = before.filter((b) => (status === 'rejected' || status === 'spam') && b.status !== status);
+    if (removed.length) await registerRemovals(s, removed, status, m.actor, reason ?? null);
     const at = s.now();
     for (const b of before) {
       await s.store.addAudit({ siteId: b.siteId, actor: m.actor, action: `comment.${action}`, target: b.id, before: { status: b.status }, after: { status, ...(reason ? { reason } : {}) }, at });
@@ -63,7 +91,7 @@ export function adminRoutes(s: Services) {
     await requireSite(s, siteId);
     const { status, limit, cursor, q } = c.req.valid('query');
     const order = `queue:${status}:${q ?? ''}`;
-    const page = await s.store.listQueue(siteId, status, limit, await decodeCursor(s, order, cursor), q?.trim() || null);
+    const page = await s.store.listQueue(siteId, status, limit, await decodeCursor(s, order, cursor), (q && normalizeText(q)) || null);
     return c.json({
       comments: await withThreads(page.items),
       nextCursor: await encodeCursor(s, order, page.next),
@@ -95,6 +123,13 @@ export function adminRoutes(s: Services) {
     return c.json({ comment: updated });
   });
 
+  // Who the token is: the dashboard checks a token with this at sign-in.
+  app.get('/me', async (c) => {
+    const m = c.get('moderator');
+    const sites = m.siteId ? [m.siteId] : (await s.store.listSites()).map((x) => x.id);
+    return c.json({ actor: m.actor, siteId: m.siteId, sites });
+  });
+
   app.get('/sites', async (c) => {
     const m = c.get('moderator');
     const sites = await s.store.listSites();
@@ -113,7 +148,7 @@ export function adminRoutes(s: Services) {
     const { site: siteId } = c.req.valid('param');
     assertScope(c, siteId);
     const site = await requireSite(s, siteId);
-    return c.json({ id: site.id, settings: site.settings });
+    return c.json({ id: site.id, settings: site.settings, webhookSecret: await webhookSecret(s, site.id) });
   });
 
   app.patch('/sites/:site', validate('param', SiteParams), validate('json', SiteSettingsPatch), async (c) => {
@@ -140,6 +175,74 @@ export function adminRoutes(s: Services) {
     });
   });
 
+  // ---- bans ----------------------------------------------------------------------------------
+
+  app.post('/sites/:site/bans', validate('param', SiteParams), validate('json', NewBan), async (c) => {
+    const { site: siteId } = c.req.valid('param');
+    const m = assertScope(c, siteId);
+    await requireSite(s, siteId);
+    const input = c.req.valid('json');
+    // The ban also covers the IP address the reader last wrote from.
+    const last = await s.store.lastCommentBy(siteId, input.readerId);
+    const ban: Ban = {
+      id: randomHex(6), siteId, readerId: input.readerId, ipHash: last?.ipHash ?? null, shadow: input.shadow ?? false,
+      reason: input.reason ?? null, expiresAt: input.expiresAt ? Date.parse(input.expiresAt) : null,
+      createdAt: s.now(), createdBy: m.actor, liftedAt: null,
+    };
+    await s.store.createBan(ban);
+    await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.ban', target: input.readerId, before: null, after: { shadow: ban.shadow, expiresAt: input.expiresAt ?? null, reason: ban.reason }, at: s.now() });
+    return c.json({ ban: banView(ban) }, 201);
+  });
+
+  app.get('/sites/:site/bans', validate('param', SiteParams), async (c) => {
+    const { site: siteId } = c.req.valid('param');
+    assertScope(c, siteId);
+    await requireSite(s, siteId);
+    return c.json({ bans: (await s.store.listBans(siteId)).map(banView) });
+  });
+
+  app.delete('/sites/:site/bans/:id', validate('param', SiteParams.extend({ id: z.string().min(1).max(40) })), async (c) => {
+    const { site: siteId, id } = c.req.valid('param');
+    const m = assertScope(c, siteId);
+    if (!(await s.store.liftBan(siteId, id, s.now()))) throw new ApiError(404, 'not_found', `No ban ${id} in force`);
+    await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.unban', target: id, before: null, after: null, at: s.now() });
+    return c.body(null, 204);
+  });
+
+  // ---- threads: per-thread moderation mode ----------------------------------------------------
+
+  app.patch('/sites/:site/threads/:thread', validate('param', SiteParams.extend({ thread: ThreadKey })), validate('json', ThreadPatch), async (c) => {
+    const { site: siteId, thread: key } = c.req.valid('param');
+    const m = assertScope(c, siteId);
+    await requireSite(s, siteId);
+    const thread = await s.store.getThread(siteId, key);
+    if (!thread) throw notFound('thread', key);
+    const { mode } = c.req.valid('json');
+    await s.store.setThreadMode(thread.id, mode);
+    await s.store.addAudit({ siteId, actor: m.actor, action: 'thread.mode', target: key, before: { mode: thread.mode }, after: { mode }, at: s.now() });
+    return c.json({ thread: { key, title: thread.title, url: thread.url, mode } });
+  });
+
+  // ---- removal register, as CSV for a date range ---------------------------------------------
+
+  app.get('/sites/:site/removals.csv', validate('param', SiteParams), validate('query', RemovalsQuery), async (c) => {
+    const { site: siteId } = c.req.valid('param');
+    assertScope(c, siteId);
+    await requireSite(s, siteId);
+    const { from, to } = c.req.valid('query');
+    const rows = await s.store.listRemovals(siteId, from, to);
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    c.header('Content-Disposition', `attachment; filename="taliq-removals-${siteId}.csv"`);
+    return c.body(removalsCsv(rows));
+  });
+
   return app;
 }
+
+const banView = (b: Ban) => ({
+  id: b.id, readerId: b.readerId, shadow: b.shadow, reason: b.reason,
+  expiresAt: b.expiresAt ? new Date(b.expiresAt).toISOString() : null,
+  createdAt: new Date(b.createdAt).toISOString(), createdBy: b.createdBy,
+  liftedAt: b.liftedAt ? new Date(b.liftedAt).toISOString() : null,
+});
 

@@ -6,12 +6,15 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { EditComment, LIMITS, ListQuery, NewComment, ReceiptsQuery, SiteId, ThreadKey } from '../../../shared/src/index.js';
 import type { CommentPage, PostedComment } from '../../../shared/src/index.js';
-import { ApiError } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
-import { commentForEdit, decodeCursor, editTokenFor, encodeCursor, isClosed, postComment, requireSite, sortOrder, verifyEditToken } from '../comments.js';
+import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, identify, isClosed, postComment, registerRemovals, requireSite, sortOrder, verifyEditToken } from '../comments.js';
+import { NewReport } from '../../../shared/src/index.js';
+import { announce } from '../webhook.js';
+import type { Context } from 'hono';
 import { normalizeOrigin, readerCors } from '../middleware/cors.js';
-import { toOwn, toPublic } from '../views.js';
+import { toModerator, toOwn, toPublic } from '../views.js';
 
 const ThreadParams = z.object({ site: SiteId, thread: ThreadKey });
 const SiteParams = z.object({ site: SiteId });
@@ -23,6 +26,7 @@ const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,100}$/).optional();
 
 export function readerRoutes(s: Services) {
   const app = new Hono();
+  const reader = (c: Context) => identify(s, c.req.header('taliq-reader'), s.clientIp(c));
 
   app.use('/sites/:site/*', readerCors(s, async (c) => c.req.param('site') ?? null));
   app.use('/comments/:id', readerCors(s, async (c) => (await s.store.getComment(c.req.param('id') ?? ''))?.siteId ?? null));
@@ -52,16 +56,17 @@ export function readerRoutes(s: Services) {
     if (!idem.success) throw new ApiError(400, 'bad_request', 'Idempotency-Key must be 1–100 visible ASCII characters');
     const site = await requireSite(s, siteId);
     const origin = c.req.header('origin');
-    const ip = s.clientIp(c);
-    const { comment, created } = await postComment(s, {
+    const { comment, thread, created } = await postComment(s, {
       site,
       threadKey,
       input: c.req.valid('json'),
       fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
       idempotencyKey: idem.data ?? null,
-      readerId: ip ? await s.signer.mac('reader', ip, 16) : null,
+      reader: await reader(c),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
+    else if (comment.flagged) announce(s, site, 'comment.flagged', toModerator(comment, thread));
+    else if (comment.status === 'pending') announce(s, site, 'comment.pending', toModerator(comment, thread));
     return c.json({ comment: toOwn(comment), editToken: await editTokenFor(s, comment.id) } satisfies PostedComment, 201);
   });
 
@@ -80,17 +85,33 @@ export function readerRoutes(s: Services) {
 
   app.patch('/comments/:id', validate('param', IdParams), validate('json', EditComment), async (c) => {
     const { id } = c.req.valid('param');
-    const { comment } = await commentForEdit(s, id, c.req.header('authorization'));
-    const now = s.now();
-    await s.store.updateBody(id, c.req.valid('json').body, now);
-    return c.json({ comment: toOwn({ ...comment, body: c.req.valid('json').body, editedAt: now }) });
+    const { comment, site } = await commentForEdit(s, id, c.req.header('authorization'));
+    const edited = await editComment(s, comment, site, c.req.valid('json').body, await reader(c));
+    return c.json({ comment: toOwn(edited) });
   });
 
   app.delete('/comments/:id', validate('param', IdParams), async (c) => {
     const { id } = c.req.valid('param');
-    await commentForEdit(s, id, c.req.header('authorization'));
+    const { comment } = await commentForEdit(s, id, c.req.header('authorization'));
     await s.store.setStatus([id], 'deleted');
+    await registerRemovals(s, [comment], 'deleted', 'author', null);
     return c.body(null, 204);
+  });
+
+  // A reader reports a comment; at the site's threshold it joins the flagged queue.
+  app.post('/comments/:id/reports', validate('param', IdParams), validate('json', NewReport), async (c) => {
+    const { id } = c.req.valid('param');
+    const comment = await s.store.getComment(id);
+    if (!comment || comment.status !== 'approved') throw notFound('comment', id);
+    const site = await requireSite(s, comment.siteId);
+    const who = await reader(c);
+    const { reason, note } = c.req.valid('json');
+    const result = await s.store.addReport({ commentId: id, readerId: who.readerId ?? who.ipHash ?? 'unknown', reason, note: note ?? null, at: s.now() }, site.settings.reportThreshold);
+    if (result.newlyFlagged) {
+      const flagged = (await s.store.getComment(id))!;
+      announce(s, site, 'comment.flagged', toModerator(flagged, await s.store.getThreadById(flagged.threadId)));
+    }
+    return c.json({ received: true }, 202);
   });
 
   app.get('/sites/:site/counts', validate('param', SiteParams), validate('query', CountsQuery), async (c) => {

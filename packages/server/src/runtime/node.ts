@@ -58,6 +58,14 @@ function sendFile(c: import('hono').Context, file: StaticFile | null, maxAge: nu
   return c.body(new Uint8Array(file.body), 200, { 'Content-Type': file.type });
 }
 
+// The dashboard needs no inline script or style, and no other origin may frame or read it.
+const ADMIN_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};
+
 // The demo page obeys the strictest policy a publisher is likely to set: no inline anything.
 const DEMO_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -76,7 +84,12 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     },
   });
   const widget = loadFile(join(root, 'dist/taliq.js'), 'text/javascript; charset=utf-8');
+  const dashboard = loadFile(join(root, 'dist/taliq-moderation.js'), 'text/javascript; charset=utf-8');
+  const dashboardPage = loadFile(join(root, 'packages/dashboard/index.html'), 'text/html; charset=utf-8');
   const app = new Hono();
+  app.get('/admin', (c) => sendFile(c, dashboardPage, 0, ADMIN_HEADERS));
+  app.get('/admin/', (c) => c.redirect('/admin'));
+  app.get('/admin/taliq-moderation.js', (c) => sendFile(c, dashboard, 300, ADMIN_HEADERS));
   app.get('/taliq.js', (c) => sendFile(c, widget, 300, { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' }));
   if (opts.demo) {
     const page = loadFile(join(root, 'examples/news-article/index.html'), 'text/html; charset=utf-8');

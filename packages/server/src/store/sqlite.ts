@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS } from '../../../shared/src/index.js';
 import type { Status } from '../../../shared/src/limits.js';
 import { ApiError } from '../errors.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
-import type { AuditEntry, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Site, Store, StoredComment, Thread, ThreadPage } from './store.js';
+import type { AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Site, Store, StoredComment, Thread, ThreadMode, ThreadPage } from './store.js';
 
 type Row = Record<string, any>;
 
@@ -33,9 +33,20 @@ const toComment = (r: Row): StoredComment => ({
   likes: r.likes,
   dislikes: r.dislikes,
   reports: r.reports,
+  flagged: !!r.flagged,
+  ipHash: r.ip_hash,
+});
+const toBan = (r: Row): Ban => ({
+  id: r.id, siteId: r.site_id, readerId: r.reader_id, ipHash: r.ip_hash, shadow: !!r.shadow, reason: r.reason,
+  expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by, liftedAt: r.lifted_at,
+});
+const toRemoval = (r: Row): Removal => ({
+  siteId: r.site_id, commentId: r.comment_id, status: r.status, threadKey: r.thread_key, threadTitle: r.thread_title,
+  threadUrl: r.thread_url, authorName: r.author_name, readerId: r.reader_id, body: r.body, codes: JSON.parse(r.codes),
+  reason: r.reason, moderator: r.moderator, createdAt: r.created_at, at: r.at,
 });
 const toThread = (r: Row): Thread => ({
-  id: r.id, siteId: r.site_id, key: r.key, title: r.title, url: r.url, createdAt: r.created_at, closed: !!r.closed,
+  id: r.id, siteId: r.site_id, key: r.key, title: r.title, url: r.url, createdAt: r.created_at, closed: !!r.closed, mode: r.mode,
 });
 const toSite = (r: Row): Site => ({
   id: r.id, settings: { ...DEFAULT_SETTINGS, ...JSON.parse(r.settings) }, createdAt: r.created_at,
@@ -142,11 +153,12 @@ class SqliteStore implements Store {
         if (earlier) return { comment: toComment(earlier), created: false };
       }
       this.q(`INSERT INTO comments (id, site_id, thread_id, parent_id, root_id, author_name, author_email, reader_id,
-                verified, body, status, reasons, created_at, idempotency_key)
+                verified, body, status, reasons, created_at, idempotency_key, search_text, ip_hash, flagged)
               VALUES (@id, @siteId, @threadId, @parentId, @rootId, @authorName, @authorEmail, @readerId,
-                @verified, @body, @status, @reasons, @createdAt, @idempotencyKey)`)
-        .run({ ...c, verified: c.verified ? 1 : 0, reasons: JSON.stringify(c.reasons) });
-      return { comment: { ...c, editedAt: null, likes: 0, dislikes: 0, reports: 0 }, created: true };
+                @verified, @body, @status, @reasons, @createdAt, @idempotencyKey, @searchText, @ipHash, @flagged)`)
+        .run({ ...c, verified: c.verified ? 1 : 0, flagged: c.flagged ? 1 : 0, reasons: JSON.stringify(c.reasons) });
+      const { idempotencyKey: _k, searchText: _s, ...stored } = c;
+      return { comment: { ...stored, editedAt: null, likes: 0, dislikes: 0, reports: 0 }, created: true };
     }).immediate();
   }
 
@@ -186,11 +198,80 @@ class SqliteStore implements Store {
   }
 
   async countApproved(threadId: number) {
-    return this.q(`SELECT count(*) FROM comments WHERE thread_id = ? AND status = 'approved'`).pluck().get(threadId) as number;
+    // Replies under a removed top-level comment are not shown, so they are not counted.
+    return this.q(`SELECT count(*) FROM comments c WHERE c.thread_id = ? AND c.status = 'approved'
+                     AND (c.root_id IS NULL OR EXISTS (SELECT 1 FROM comments r WHERE r.id = c.root_id AND r.status = 'approved'))`)
+      .pluck().get(threadId) as number;
   }
 
-  async updateBody(id: string, body: string, editedAt: number) {
-    this.q('UPDATE comments SET body = ?, edited_at = ? WHERE id = ?').run(body, editedAt, id);
+  async updateComment(id: string, p: CommentPatch) {
+    this.q('UPDATE comments SET body = ?, search_text = ?, edited_at = ?, status = ?, reasons = ?, flagged = ? WHERE id = ?')
+      .run(p.body, p.searchText, p.editedAt, p.status, JSON.stringify(p.reasons), p.flagged ? 1 : 0, id);
+  }
+
+  async readerHistory(siteId: string, readerId: string, limit: number) {
+    return this.q(`SELECT status FROM comments WHERE site_id = ? AND reader_id = ? AND status IN ('approved', 'rejected', 'spam')
+                   ORDER BY created_at DESC LIMIT ?`).pluck().all(siteId, readerId, limit) as Status[];
+  }
+
+  async lastCommentBy(siteId: string, readerId: string) {
+    const r = this.q('SELECT * FROM comments WHERE site_id = ? AND reader_id = ? ORDER BY created_at DESC LIMIT 1').get(siteId, readerId) as Row | undefined;
+    return r ? toComment(r) : null;
+  }
+
+  async setThreadMode(threadId: number, mode: ThreadMode) {
+    this.q('UPDATE threads SET mode = ?, closed = ? WHERE id = ?').run(mode, mode === 'closed' ? 1 : 0, threadId);
+  }
+
+  async addReport(r: { commentId: string; readerId: string; reason: string; note: string | null; at: number }, threshold: number): Promise<ReportResult> {
+    return this.db.transaction(() => {
+      const created = this.q('INSERT INTO reports (comment_id, reader_id, reason, note, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        .run(r.commentId, r.readerId, r.reason, r.note, r.at).changes > 0;
+      if (created) this.q('UPDATE comments SET reports = reports + 1 WHERE id = ?').run(r.commentId);
+      const c = this.q('SELECT reports, flagged, status, reasons FROM comments WHERE id = ?').get(r.commentId) as Row;
+      const newlyFlagged = created && !c.flagged && c.reports >= threshold && (c.status === 'approved' || c.status === 'pending');
+      if (newlyFlagged) {
+        const reasons = (JSON.parse(c.reasons) as { code: string }[]).filter((x) => x.code !== 'reports');
+        reasons.push({ code: 'reports', detail: String(c.reports) } as never);
+        this.q('UPDATE comments SET flagged = 1, reasons = ? WHERE id = ?').run(JSON.stringify(reasons), r.commentId);
+      }
+      return { created, reports: c.reports, newlyFlagged };
+    }).immediate();
+  }
+
+  async createBan(b: Ban) {
+    this.q(`INSERT INTO bans (id, site_id, reader_id, ip_hash, shadow, reason, expires_at, created_at, created_by, lifted_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(b.id, b.siteId, b.readerId, b.ipHash, b.shadow ? 1 : 0, b.reason, b.expiresAt, b.createdAt, b.createdBy, b.liftedAt);
+  }
+
+  async listBans(siteId: string) {
+    return (this.q('SELECT * FROM bans WHERE site_id = ? ORDER BY created_at DESC').all(siteId) as Row[]).map(toBan);
+  }
+
+  async liftBan(siteId: string, id: string, at: number) {
+    return this.q('UPDATE bans SET lifted_at = ? WHERE site_id = ? AND id = ? AND lifted_at IS NULL').run(at, siteId, id).changes > 0;
+  }
+
+  async activeBan(siteId: string, readerId: string | null, ipHash: string | null, now: number) {
+    const r = this.q(`SELECT * FROM bans WHERE site_id = ? AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+                        AND (reader_id = ? OR ip_hash = ?)
+                      ORDER BY shadow ASC LIMIT 1`).get(siteId, now, readerId, ipHash) as Row | undefined;
+    return r ? toBan(r) : null;
+  }
+
+  async addRemovals(removals: Removal[]) {
+    const insert = this.q(`INSERT INTO removals (site_id, comment_id, status, thread_key, thread_title, thread_url, author_name, reader_id,
+                             body, codes, reason, moderator, created_at, at)
+                           VALUES (@siteId, @commentId, @status, @threadKey, @threadTitle, @threadUrl, @authorName, @readerId,
+                             @body, @codes, @reason, @moderator, @createdAt, @at)`);
+    this.db.transaction(() => {
+      for (const r of removals) insert.run({ ...r, codes: JSON.stringify(r.codes) });
+    })();
+  }
+
+  async listRemovals(siteId: string, from: number, to: number) {
+    return (this.q('SELECT * FROM removals WHERE site_id = ? AND at >= ? AND at < ? ORDER BY at, id').all(siteId, from, to) as Row[]).map(toRemoval);
   }
 
   async listQueue(siteId: string, status: QueueStatus, limit: number, after: Cursor | null, q: string | null): Promise<Page<StoredComment>> {
@@ -201,8 +282,8 @@ class SqliteStore implements Store {
       args.push(after.t, after.id);
     }
     if (q) {
-      where.push(`(body LIKE ? ESCAPE '\\' OR author_name LIKE ? ESCAPE '\\')`);
-      args.push(likePattern(q), likePattern(q));
+      where.push(`search_text LIKE ? ESCAPE '\\'`);
+      args.push(likePattern(q));
     }
     const rows = this.q(`SELECT * FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...args, limit + 1) as Row[];
     const items = rows.slice(0, limit).map(toComment);

@@ -12,6 +12,9 @@ export interface Site {
   createdAt: number;
 }
 
+/** A thread's own rule: `open` follows the site's moderation setting. */
+export type ThreadMode = 'open' | 'pre' | 'post' | 'closed';
+
 export interface Thread {
   id: number;
   siteId: string;
@@ -20,6 +23,7 @@ export interface Thread {
   url: string | null;
   createdAt: number;
   closed: boolean;
+  mode: ThreadMode;
 }
 
 export interface StoredComment {
@@ -41,12 +45,69 @@ export interface StoredComment {
   likes: number;
   dislikes: number;
   reports: number;
+  /** In the flagged queue: reported enough, or holding a suspect word. */
+  flagged: boolean;
+  /** Keyed hash of the author's IP address, for bans. */
+  ipHash: string | null;
 }
 
 export type NewStoredComment = Omit<StoredComment, 'likes' | 'dislikes' | 'reports' | 'editedAt'> & {
   /** With the site, makes a repeated POST answer with the first comment. */
   idempotencyKey: string | null;
+  /** normalizeText() of the author's name and the body, for search. */
+  searchText: string;
 };
+
+export interface CommentPatch {
+  body: string;
+  searchText: string;
+  editedAt: number;
+  status: Status;
+  reasons: Reason[];
+  flagged: boolean;
+}
+
+export interface Ban {
+  id: string;
+  siteId: string;
+  readerId: string;
+  ipHash: string | null;
+  shadow: boolean;
+  reason: string | null;
+  expiresAt: number | null;
+  createdAt: number;
+  createdBy: string;
+  liftedAt: number | null;
+}
+
+export interface Removal {
+  siteId: string;
+  commentId: string;
+  status: Status;
+  threadKey: string;
+  threadTitle: string | null;
+  threadUrl: string | null;
+  authorName: string;
+  readerId: string | null;
+  /** The text as it was when removed. */
+  body: string;
+  /** The comment's automatic reason codes at the time. */
+  codes: string[];
+  /** The moderator's words, if any. */
+  reason: string | null;
+  /** Token id, `env`, `cli` or `author`. */
+  moderator: string;
+  createdAt: number;
+  at: number;
+}
+
+export interface ReportResult {
+  /** false when this reader had reported this comment already. */
+  created: boolean;
+  reports: number;
+  /** The report that made the comment reach the site's threshold. */
+  newlyFlagged: boolean;
+}
 
 /** Position after the last row of a page; opaque to clients (the routes sign it). */
 export interface Cursor {
@@ -116,8 +177,25 @@ export interface Store {
   getComments(ids: string[]): Promise<StoredComment[]>;
   listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage>;
   countApproved(threadId: number): Promise<number>;
-  updateBody(id: string, body: string, editedAt: number): Promise<void>;
+  updateComment(id: string, patch: CommentPatch): Promise<void>;
+  /** Statuses of the reader's last decided comments (approved, rejected, spam), newest first. */
+  readerHistory(siteId: string, readerId: string, limit: number): Promise<Status[]>;
+  /** The reader's most recent comment on the site. */
+  lastCommentBy(siteId: string, readerId: string): Promise<StoredComment | null>;
+  setThreadMode(threadId: number, mode: ThreadMode): Promise<void>;
 
+  addReport(report: { commentId: string; readerId: string; reason: string; note: string | null; at: number }, threshold: number): Promise<ReportResult>;
+
+  createBan(ban: Ban): Promise<void>;
+  listBans(siteId: string): Promise<Ban[]>;
+  liftBan(siteId: string, id: string, at: number): Promise<boolean>;
+  /** A ban in force on this reader id or IP hash, shadow bans included. */
+  activeBan(siteId: string, readerId: string | null, ipHash: string | null, now: number): Promise<Ban | null>;
+
+  addRemovals(removals: Removal[]): Promise<void>;
+  listRemovals(siteId: string, from: number, to: number): Promise<Removal[]>;
+
+  /** `q` is already normalized (normalizeText) and matched against each comment's search text. */
   listQueue(siteId: string, status: QueueStatus, limit: number, after: Cursor | null, q: string | null): Promise<Page<StoredComment>>;
   queueCounts(siteId: string): Promise<Record<QueueStatus, number>>;
   /** Sets the status of each comment; answers the comments as they were before. */
