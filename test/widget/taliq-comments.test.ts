@@ -3,6 +3,7 @@
  */
 import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing';
 import type { CSSResult } from 'lit';
+import type { OwnComment } from '../../packages/shared/src/schemas.js';
 import { TaliqComments } from '../../packages/widget/src/taliq-comments.js';
 import { $, $$, approve, bodies, mount, newSite, newThread, press, seed, send, sending, settled, text, type } from './helpers.js';
 
@@ -90,6 +91,7 @@ describe('<taliq-comments>', () => {
     it('shows approved comments newest first and pages through more than 20', async () => {
       await seed(site, thread, 25);
       const el = await mount(site, { thread });
+      await expect(el).to.be.accessible();
       expect(text($(el, '[part=heading]'))).to.equal('25 تعليقًا');
       let shown = bodies(el);
       expect(shown).to.have.length(20);
@@ -123,6 +125,44 @@ describe('<taliq-comments>', () => {
       expect(Date.parse(time.getAttribute('datetime')!)).to.be.a('number').and.not.NaN;
       expect(time.textContent).to.match(/^(أمس|قبل (يوم واحد|\d+ ساعة|\d+ ساعات))$/);
       expect(time.title).to.match(/\d{4}/);
+    });
+
+    it('marks a comment its author edited', async () => {
+      site = await newSite('post');
+      let el = await mount(site, { thread });
+      const posted = oneEvent(el, 'taliq-posted');
+      await send(el, 'Hind', 'قبل التعديل');
+      const { comment } = (await posted).detail;
+      const [{ token }] = receiptsOf(site, thread);
+      const res = await fetch(`/api/v1/comments/${comment.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ body: 'بعد التعديل' }),
+      });
+      expect(res.status).to.equal(200);
+      fixtureCleanup();
+      el = await mount(site, { thread });
+      expect(bodies(el)).to.deep.equal(['بعد التعديل']);
+      expect(text($(el, '[part=edited]'))).to.equal('معدَّل');
+    });
+
+    it('follows changes of its attributes and properties', async () => {
+      await seed(site, thread, 2);
+      const other = newThread();
+      await seed(site, other, 1);
+      const el = await mount(site, { thread });
+      el.lang = 'en';
+      await el.updateComplete;
+      expect(text($(el, '[part=heading]'))).to.equal('2 comments');
+      expect(getComputedStyle($(el, 'form')!).direction).to.equal('ltr');
+      el.dir = 'rtl';
+      await el.updateComplete;
+      expect(getComputedStyle($(el, 'form')!).direction).to.equal('rtl');
+      el.setAttribute('thread', other);
+      await el.updateComplete;
+      await settled(el);
+      expect(text($(el, '[part=heading]'))).to.equal('1 comment');
+      expect(bodies(el)).to.deep.equal(['تعليق رقم 1']);
     });
 
     it('renders what readers wrote as text, never as HTML', async () => {
@@ -201,7 +241,8 @@ describe('<taliq-comments>', () => {
 
     it('posts an Arabic comment that stays "awaiting review" for its author only, until approved', async () => {
       let el = await mount(site, { thread });
-      const posted = oneEvent(el, 'taliq-posted');
+      // The event crosses the shadow boundary and bubbles to the page.
+      const posted = oneEvent(document, 'taliq-posted') as Promise<CustomEvent<{ comment: OwnComment }>>;
       await send(el, 'سارة', 'مقال ممتاز،\nشكرًا للكاتبة.');
       const { comment } = (await posted).detail;
       expect(comment.status).to.equal('pending');
