@@ -1,0 +1,120 @@
+/**
+ * The moderator's side of the HTTP API (`/api/v1/admin`), same origin as the dashboard, with the
+ * moderator token as `Authorization: Bearer`. Types come from packages/shared (types only: no zod
+ * in the bundle). Every failure becomes an `ApiError` carrying the server's error code, or
+ * `network` when no answer came; the element turns codes into words.
+ */
+import type { ErrorBody } from '../../shared/src/errors.js';
+import type { ModerationAction, ModeratorComment, QueuePage, QueueStatus } from '../../shared/src/schemas.js';
+import type { ClientErrorCode } from './i18n/types.js';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+    /** HTTP status, 0 when the server could not be reached. */
+    readonly status = 0,
+  ) {
+    super(message);
+  }
+}
+
+/** `GET /admin/me`: who the token is, and the sites it may moderate. */
+export interface Me {
+  actor: string;
+  /** The token's one site, or null for an admin token (every site). */
+  siteId: string | null;
+  sites: string[];
+}
+
+/** The comment a reply answers, as the queue gives it. */
+export interface ParentExcerpt {
+  id: string;
+  author: { name: string };
+  body: string;
+}
+
+/** A queue entry: the moderator's view, with the parent comment when it is a reply. */
+export type QueueComment = ModeratorComment & { parent?: ParentExcerpt | null };
+export type Queue = Omit<QueuePage, 'comments'> & { comments: QueueComment[] };
+
+export interface NewBan {
+  readerId: string;
+  shadow?: boolean;
+  /** ISO 8601; none for a permanent ban. */
+  expiresAt?: string;
+  reason?: string;
+}
+
+export interface QueueOptions {
+  status: QueueStatus;
+  q?: string;
+  cursor?: string | null;
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export class ModerationClient {
+  constructor(
+    readonly token: string,
+    /** Base URL of the server, without trailing slash; '' for the dashboard's own origin. */
+    readonly api = '',
+  ) {}
+
+  me(signal?: AbortSignal): Promise<Me> {
+    return this.request('/me', { signal });
+  }
+
+  queue(site: string, { status, q, cursor, limit, signal }: QueueOptions): Promise<Queue> {
+    const p = new URLSearchParams({ status });
+    if (q) p.set('q', q);
+    if (cursor) p.set('cursor', cursor);
+    if (limit) p.set('limit', String(limit));
+    return this.request(`/sites/${encodeURIComponent(site)}/comments?${p}`, { signal });
+  }
+
+  async moderate(id: string, action: ModerationAction, reason?: string): Promise<QueueComment> {
+    const answer = await this.request<{ comment: QueueComment }>(`/comments/${encodeURIComponent(id)}/moderate`, this.json({ action, reason }));
+    return answer.comment;
+  }
+
+  async moderateMany(ids: readonly string[], action: ModerationAction): Promise<QueueComment[]> {
+    const answer = await this.request<{ comments: QueueComment[] }>('/comments/moderate', this.json({ ids, action }));
+    return answer.comments;
+  }
+
+  ban(site: string, ban: NewBan): Promise<{ ban: unknown }> {
+    return this.request(`/sites/${encodeURIComponent(site)}/bans`, this.json(ban));
+  }
+
+  private json(body: unknown): RequestInit {
+    return { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  }
+
+  private async request<T>(path: string, init: RequestInit): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.api}/api/v1/admin${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), Authorization: `Bearer ${this.token}` },
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch (e) {
+      if (init.signal?.aborted) throw e;
+      throw new ApiError('network', e instanceof Error ? e.message : String(e));
+    }
+    let data: unknown = null;
+    try {
+      data = await res.json();
+    } catch (e) {
+      if (init.signal?.aborted) throw e;
+    }
+    if (res.ok && data != null) return data as T;
+    const err = (data as Partial<ErrorBody> | null)?.error;
+    const code: ClientErrorCode =
+      typeof err?.code === 'string' ? err.code : res.status === 401 ? 'unauthorized' : res.status >= 500 || res.ok ? 'internal' : 'bad_request';
+    throw new ApiError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, res.status);
+  }
+}

@@ -1,0 +1,8 @@
+/** The moderation bundle (dist/taliq-moderation.js, served at /admin): defines `<taliq-moderation>`. */
+import { define } from '../../widget/src/define.js';
+import { TaliqModeration } from './taliq-moderation.js';
+
+define('taliq-moderation', TaliqModeration);
+
+export { TaliqModeration };
+export type { TaliqModeratedDetail, TaliqSignedInDetail } from './taliq-moderation.js';
