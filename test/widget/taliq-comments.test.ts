@@ -2,6 +2,7 @@
  * <taliq-comments> as a reader meets it, against the real API and a real SQLite file.
  */
 import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
 import type { CSSResult } from 'lit';
 import type { OwnComment } from '../../packages/shared/src/schemas.js';
 import { TaliqComments } from '../../packages/widget/src/taliq-comments.js';
@@ -52,6 +53,20 @@ describe('<taliq-comments>', () => {
       await send(el, '', '');
       await expect(el).to.be.accessible();
       expect(getComputedStyle($(el, '[part=base]')!).backgroundColor).to.equal('rgb(21, 23, 26)');
+    });
+
+    it('follows the reader\'s colour scheme with theme="auto"', async () => {
+      const el = await mount(site, { thread, theme: 'auto' });
+      const bg = () => getComputedStyle($(el, '[part=base]')!).backgroundColor;
+      try {
+        await emulateMedia({ colorScheme: 'dark' });
+        expect(bg()).to.equal('rgb(21, 23, 26)');
+        await expect(el).to.be.accessible();
+        await emulateMedia({ colorScheme: 'light' });
+        expect(bg()).to.equal('rgb(255, 255, 255)');
+      } finally {
+        await emulateMedia({ colorScheme: 'no-preference' });
+      }
     });
 
     it('lays out with logical properties only, never left or right', () => {
