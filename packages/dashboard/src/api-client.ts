@@ -28,17 +28,6 @@ export interface Me {
   sites: string[];
 }
 
-/** The comment a reply answers, as the queue gives it. */
-export interface ParentExcerpt {
-  id: string;
-  author: { name: string };
-  body: string;
-}
-
-/** A queue entry: the moderator's view, with the parent comment when it is a reply. */
-export type QueueComment = ModeratorComment & { parent?: ParentExcerpt | null };
-export type Queue = Omit<QueuePage, 'comments'> & { comments: QueueComment[] };
-
 export interface NewBan {
   readerId: string;
   shadow?: boolean;
@@ -66,7 +55,7 @@ export class ModerationClient {
     return this.request('/me', { signal });
   }
 
-  queue(site: string, { status, q, cursor, limit, signal }: QueueOptions): Promise<Queue> {
+  queue(site: string, { status, q, cursor, limit, signal }: QueueOptions): Promise<QueuePage> {
     const p = new URLSearchParams({ status });
     if (q) p.set('q', q);
     if (cursor) p.set('cursor', cursor);
@@ -74,13 +63,13 @@ export class ModerationClient {
     return this.request(`/sites/${encodeURIComponent(site)}/comments?${p}`, { signal });
   }
 
-  async moderate(id: string, action: ModerationAction, reason?: string): Promise<QueueComment> {
-    const answer = await this.request<{ comment: QueueComment }>(`/comments/${encodeURIComponent(id)}/moderate`, this.json({ action, reason }));
+  async moderate(id: string, action: ModerationAction, reason?: string): Promise<ModeratorComment> {
+    const answer = await this.request<{ comment: ModeratorComment }>(`/comments/${encodeURIComponent(id)}/moderate`, this.json({ action, reason }));
     return answer.comment;
   }
 
-  async moderateMany(ids: readonly string[], action: ModerationAction): Promise<QueueComment[]> {
-    const answer = await this.request<{ comments: QueueComment[] }>('/comments/moderate', this.json({ ids, action }));
+  async moderateMany(ids: readonly string[], action: ModerationAction): Promise<ModeratorComment[]> {
+    const answer = await this.request<{ comments: ModeratorComment[] }>('/comments/moderate', this.json({ ids, action }));
     return answer.comments;
   }
 

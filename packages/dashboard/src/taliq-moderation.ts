@@ -52,10 +52,11 @@ import { LitElement, css, html, nothing, type PropertyValues, type TemplateResul
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Status } from '../../shared/src/limits.js';
-import type { ModerationAction, QueueStatus, Reason } from '../../shared/src/schemas.js';
+import type { ModerationAction, ModeratorComment, QueueStatus, Reason } from '../../shared/src/schemas.js';
 import { absoluteTime, formatNumber, relativeTime } from '../../widget/src/time.js';
-import { ApiError, ModerationClient, type Me, type QueueComment } from './api-client.js';
+import { ApiError, ModerationClient, type Me } from './api-client.js';
 import { catalogs, isLanguage, localeOf, type Language, type Messages } from './i18n/index.js';
+import { shiftCounts, type Counts } from './counts.js';
 import { isTypingTarget, shortcutFor } from './keyboard.js';
 import { loadLang, loadSite, loadToken, saveLang, saveSite, saveToken } from './session.js';
 import { styles } from './styles.js';
@@ -66,7 +67,7 @@ export interface TaliqSignedInDetail {
 }
 export interface TaliqModeratedDetail {
   action: ModerationAction;
-  comments: QueueComment[];
+  comments: ModeratorComment[];
 }
 
 declare global {
@@ -80,7 +81,6 @@ declare global {
   }
 }
 
-type Counts = Record<QueueStatus, number>;
 type View = 'checking' | 'signin' | 'app';
 /** A message of the moment, worded when shown so that it follows a change of language. */
 type Notice = { kind: 'ok' | 'error'; text: (t: Messages) => string };
@@ -122,7 +122,7 @@ export class TaliqModeration extends LitElement {
   @state() private site = '';
   @state() private status: QueueStatus = 'pending';
   @state() private q = '';
-  @state() private comments: readonly QueueComment[] = [];
+  @state() private comments: readonly ModeratorComment[] = [];
   @state() private counts: Counts | null = null;
   @state() private nextCursor: string | null = null;
   @state() private listState: 'loading' | 'ready' | 'error' = 'loading';
@@ -133,7 +133,7 @@ export class TaliqModeration extends LitElement {
   /** Ticked for a bulk action. */
   @state() private ticked: ReadonlySet<string> = new Set();
   @state() private notice: Notice | null = null;
-  @state() private banTarget: QueueComment | null = null;
+  @state() private banTarget: ModeratorComment | null = null;
   @state() private banning = false;
   @state() private banError: Notice | null = null;
 
@@ -437,7 +437,7 @@ export class TaliqModeration extends LitElement {
   }
 
   /** False for a comment an action of ours is moving away, shown by a listing that began before it. */
-  private fresh(c: QueueComment): boolean {
+  private fresh(c: ModeratorComment): boolean {
     const to = this.flying.get(c.id) ?? this.moved.get(c.id);
     return to === undefined || to === c.status;
   }
@@ -477,7 +477,7 @@ export class TaliqModeration extends LitElement {
    * Applies an action: the comments leave the list at once, and come back with an error message
    * if the server does not apply it.
    */
-  private async act(targets: readonly QueueComment[], action: ModerationAction): Promise<void> {
+  private async act(targets: readonly ModeratorComment[], action: ModerationAction): Promise<void> {
     const client = this.client;
     if (!client || !targets.length || !this.allowed(action)) return;
     const to = TARGET[action];
@@ -510,12 +510,12 @@ export class TaliqModeration extends LitElement {
   }
 
   /** Puts comments back where they were, between the neighbours still shown. */
-  private putBack(targets: readonly QueueComment[], before: readonly QueueComment[]): void {
+  private putBack(targets: readonly ModeratorComment[], before: readonly ModeratorComment[]): void {
     const shown = new Set(this.comments.map((c) => c.id));
     const back = new Set(targets.filter((c) => !shown.has(c.id)).map((c) => c.id));
     if (!back.size) return;
     const order = new Map(before.map((c, i) => [c.id, i]));
-    const rank = (c: QueueComment) => order.get(c.id) ?? Number.MAX_SAFE_INTEGER;
+    const rank = (c: ModeratorComment) => order.get(c.id) ?? Number.MAX_SAFE_INTEGER;
     const activeId = this.comments[this.active]?.id;
     this.comments = [...this.comments, ...targets.filter((c) => back.has(c.id))].sort((a, b) => rank(a) - rank(b));
     const first = this.comments.findIndex((c) => back.has(c.id));
@@ -528,7 +528,7 @@ export class TaliqModeration extends LitElement {
   }
 
   /** The ticked comments, else the current one. */
-  private targets(): QueueComment[] {
+  private targets(): ModeratorComment[] {
     if (this.ticked.size) return this.comments.filter((c) => this.ticked.has(c.id));
     const c = this.comments[this.active];
     return c ? [c] : [];
@@ -594,7 +594,7 @@ export class TaliqModeration extends LitElement {
 
   // ---- bans ---------------------------------------------------------------------------------
 
-  private openBan(c: QueueComment): void {
+  private openBan(c: ModeratorComment): void {
     this.banError = null;
     this.banTarget = c;
   }
@@ -715,7 +715,7 @@ export class TaliqModeration extends LitElement {
             tabindex=${s === this.status ? 0 : -1}
             @click=${() => this.setStatus(s)}
           >
-            ${t.statuses[s]} <span class="count">${n === undefined ? '…' : this.num(n)}</span>
+            <span class="label">${t.statuses[s]}</span> <span class="count">${n === undefined ? '…' : this.num(n)}</span>
           </button>`;
         })}
       </div>
@@ -811,7 +811,7 @@ export class TaliqModeration extends LitElement {
       ${this.listError && this.listState === 'ready' ? html`<p class="error" role="alert">${this.listError.text(t)}</p>` : nothing}`;
   }
 
-  private renderComment(c: QueueComment, i: number, t: Messages) {
+  private renderComment(c: ModeratorComment, i: number, t: Messages) {
     const active = i === this.active;
     const ticked = this.ticked.has(c.id);
     const href = httpHref(c.thread.url);
@@ -860,7 +860,7 @@ export class TaliqModeration extends LitElement {
     </article>`;
   }
 
-  private renderAction(c: QueueComment, a: ModerationAction, t: Messages): TemplateResult {
+  private renderAction(c: ModeratorComment, a: ModerationAction, t: Messages): TemplateResult {
     const keys: Partial<Record<ModerationAction, string>> = { approve: 'A', reject: 'R', spam: 'S' };
     return html`<button
       class=${a === 'approve' ? '' : 'secondary'}
@@ -875,7 +875,7 @@ export class TaliqModeration extends LitElement {
     </button>`;
   }
 
-  private renderReasons(c: QueueComment, t: Messages) {
+  private renderReasons(c: ModeratorComment, t: Messages) {
     const chips: TemplateResult[] = c.reasons.map((r) => html`<li class="chip ${r.code === 'premoderation' ? '' : 'warn'}" data-code=${r.code}>${this.reason(r, c, t)}</li>`);
     if (c.reports > 0 && !c.reasons.some((r) => r.code === 'reports'))
       chips.push(html`<li class="chip warn" data-code="reports">${t.reports(c.reports, this.num(c.reports))}</li>`);
@@ -885,7 +885,7 @@ export class TaliqModeration extends LitElement {
     </ul>`;
   }
 
-  private reason(r: Reason, c: QueueComment, t: Messages) {
+  private reason(r: Reason, c: ModeratorComment, t: Messages) {
     const n = Number(r.detail);
     if (r.code === 'links' && r.detail && Number.isInteger(n)) return t.links(n, this.num(n));
     if (r.code === 'reports') {
@@ -928,19 +928,4 @@ export class TaliqModeration extends LitElement {
         : nothing}
     </dialog>`;
   }
-}
-
-/** The counts once `targets` move to `to`, as the server will count them. */
-export function shiftCounts(counts: Counts, targets: readonly QueueComment[], to: Status, tab: QueueStatus): Counts {
-  const next = { ...counts };
-  const dec = (k: QueueStatus) => (next[k] = Math.max(0, next[k] - 1));
-  for (const c of targets) {
-    // Any action clears a comment from the flagged queue.
-    if (tab === 'flagged') dec('flagged');
-    if (c.status !== to) {
-      if (c.status in next) dec(c.status as QueueStatus);
-      if (to in next) next[to as QueueStatus]++;
-    }
-  }
-  return next;
 }
