@@ -6,7 +6,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -114,7 +115,7 @@ const waitIn = (page: Page, selector: string, timeout = 5000) =>
 const $ = 'taliq-moderation >>> ';
 
 async function signIn(page: Page, value: string): Promise<void> {
-  await page.waitForSelector(`${$}#token`);
+  await waitIn(page, '#token');
   await page.$eval(`${$}#token`, (el) => ((el as HTMLInputElement).value = ''));
   await page.type(`${$}#token`, value);
   await page.click(`${$}form.signin button[type=submit]`);
@@ -174,6 +175,18 @@ async function readerSees(): Promise<string[]> {
   );
   await page.close();
   return bodies;
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations in the dashboard, as `rule: targets`. Evaluated through DevTools, so the page's CSP does not apply to axe itself. */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    return violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
 }
 
 // ---- tests ------------------------------------------------------------------------------------
@@ -429,5 +442,39 @@ test('an expired session goes back to sign-in with a message', async () => {
   await waitIn(page, '#token-error:not(:empty)');
   assert.equal(await page.$eval(`${$}#token-error`, (el) => el.textContent?.trim()), 'رمز المشرف غير صالح أو أُلغي. سجّل الدخول من جديد.');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('taliq:admin:token')), null);
+  await context.close();
+});
+
+test('is accessible signed out and in, in Arabic and French, light and dark, with the ban dialog open', async () => {
+  const site = await newSite();
+  const reply = await post(site, 'Karim', 'تعليق فيه رابطان وأكثر https://a.example https://b.example https://c.example');
+  void reply;
+  const context = await browser.createBrowserContext();
+  const { page, errors } = await openDashboard(context);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+    for (const lang of ['ar', 'fr'] as const) {
+      await page.evaluate((l) => localStorage.setItem('taliq:admin:lang', l), lang);
+      await page.reload({ waitUntil: 'load' });
+      await waitIn(page, '#token, #sign-out');
+      if (await page.evaluate(() => !!document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('#sign-out'))) await page.click(`${$}#sign-out`);
+      await signIn(page, 'tq_wrong');
+      await waitIn(page, '#token-error:not(:empty)');
+      assert.deepEqual(await axeViolations(page), [], `${lang} ${scheme}: sign-in with an error`);
+      await signIn(page, site.token);
+      await waitForShown(page, 1);
+      await page.keyboard.press('j');
+      await page.keyboard.press('x');
+      assert.deepEqual(await axeViolations(page), [], `${lang} ${scheme}: a queue with a current and a ticked comment`);
+      await page.click(`${$}article.comment [data-action=ban]`);
+      await waitIn(page, 'dialog[open]');
+      assert.deepEqual(await axeViolations(page), [], `${lang} ${scheme}: the ban dialog`);
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => !document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('dialog[open]'));
+      // Focus comes back to the comment the dialog was about.
+      assert.equal(await page.evaluate(() => document.querySelector('taliq-moderation')?.shadowRoot?.activeElement?.classList.contains('comment')), true);
+    }
+  }
+  assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
   await context.close();
 });

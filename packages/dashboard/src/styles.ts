@@ -313,7 +313,7 @@ export const styles = css`
     outline-offset: 1px;
   }
   .comment.checked {
-    background: var(--_chip);
+    background: color-mix(in srgb, var(--_accent) 9%, var(--_card));
   }
   .head {
     display: flex;

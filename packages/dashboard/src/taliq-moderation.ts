@@ -662,7 +662,9 @@ export class TaliqModeration extends LitElement {
         </label>
         ${this.view === 'app' ? html`<button class="secondary" id="sign-out" @click=${() => this.signOut()}>${t.signOut}</button>` : nothing}
       </header>
-      ${this.view === 'app' ? this.renderApp(t) : this.view === 'signin' ? this.renderSignIn(t) : html`<p class="note" role="status">${t.loading}</p>`}
+      <main>
+        ${this.view === 'app' ? this.renderApp(t) : this.view === 'signin' ? this.renderSignIn(t) : html`<p class="note" role="status">${t.loading}</p>`}
+      </main>
     </div>`;
   }
 
@@ -682,6 +684,8 @@ export class TaliqModeration extends LitElement {
     return html`<form class="signin" part="signin" @submit=${this.onSignIn} novalidate>
       <h2>${t.signInHeading}</h2>
       <p class="notice ok" role="status">${this.notice?.text(t) ?? ''}</p>
+      <!-- lets a password manager keep the token under a name -->
+      <input type="text" name="username" autocomplete="username" value="taliq" hidden />
       <label for="token">${t.tokenLabel}</label>
       <input
         id="token"
