@@ -334,6 +334,35 @@ test('a failed action puts the comment back with an error message', async () => 
   await page.close();
 });
 
+test('search finds Arabic text however it is spelled; more comments load with the button or by moving past the last', async () => {
+  const site = await newSite();
+  for (let i = 1; i <= 33; i++) await post(site, `قارئ ${i}`, i === 5 ? 'شكرًا للأستاذ أحمد على هذا المقال' : `تعليق رقم ${i}`);
+  const { page, errors } = await openDashboard();
+  await signIn(page, site.token);
+  await waitForShown(page, 30);
+  await waitForCounts(page, { pending: '33' });
+  await page.click(`${$}#more`);
+  await waitForShown(page, 33);
+  assert.equal(await page.$(`${$}#more`), null, 'no more to load');
+
+  // Without hamza and with a different spelling, the server finds it.
+  await page.keyboard.press('/');
+  await page.keyboard.type('احمد');
+  await page.keyboard.press('Enter');
+  await waitForShown(page, 1);
+  assert.equal((await shown(page))[0].body, 'شكرًا للأستاذ أحمد على هذا المقال');
+  await page.keyboard.press('Escape'); // clears the search
+  await waitForShown(page, 30);
+
+  // Moving past the last comment loads the next page and goes on.
+  await page.keyboard.press('Escape'); // leaves the search box
+  for (let i = 0; i < 31; i++) await page.keyboard.press('j');
+  await waitForShown(page, 33);
+  await page.waitForFunction(() => document.querySelector('taliq-moderation')?.shadowRoot?.activeElement?.querySelector('.author')?.textContent === 'قارئ 3');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('on a phone: one column, finger-size buttons, nothing wider than the screen', async () => {
   const site = await newSite();
   await post(site, 'سارة', 'تعليق يُقرأ على الهاتف '.repeat(8));

@@ -51,7 +51,7 @@
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Status } from '../../shared/src/limits.js';
+import { LIMITS, type Status } from '../../shared/src/limits.js';
 import type { ModerationAction, ModeratorComment, QueueStatus, Reason } from '../../shared/src/schemas.js';
 import { absoluteTime, formatNumber, relativeTime } from '../../widget/src/time.js';
 import { ApiError, ModerationClient, type Me } from './api-client.js';
@@ -493,16 +493,32 @@ export class TaliqModeration extends LitElement {
     this.active = this.comments.length ? Math.min(Math.max(this.active, 0), this.comments.length - 1) : -1;
     this.focusPending = hadFocus;
     this.notice = null;
+    const done: ModeratorComment[] = [];
+    const failed: ModeratorComment[] = [];
+    let error: unknown;
     try {
-      const done = targets.length === 1 ? [await client.moderate(targets[0].id, action)] : await client.moderateMany([...ids], action);
-      for (const id of ids) this.moved.set(id, to);
-      this.notice = { kind: 'ok', text: (t) => t.done[action](ids.size, this.num(ids.size)) };
-      this.dispatch('taliq-moderated', { action, comments: done });
-    } catch (e) {
-      if (this.lostSession(e)) return;
-      if (this.site === site && this.status === tab) this.putBack(targets, before);
-      const why = this.failure(e);
-      this.notice = { kind: 'error', text: (t) => `${t.failed} ${why.text(t)}` };
+      // The bulk route takes at most LIMITS.pageMax ids: a longer selection goes in parts.
+      for (let i = 0; i < targets.length; i += LIMITS.pageMax) {
+        const part = targets.slice(i, i + LIMITS.pageMax);
+        try {
+          done.push(...(part.length === 1 ? [await client.moderate(part[0].id, action)] : await client.moderateMany(part.map((c) => c.id), action)));
+          for (const c of part) this.moved.set(c.id, to);
+        } catch (e) {
+          if (this.lostSession(e)) return;
+          failed.push(...part);
+          error = e;
+        }
+      }
+      if (done.length) {
+        const n = done.length;
+        this.notice = { kind: 'ok', text: (t) => t.done[action](n, this.num(n)) };
+        this.dispatch('taliq-moderated', { action, comments: done });
+      }
+      if (failed.length) {
+        if (this.site === site && this.status === tab) this.putBack(failed, before);
+        const why = this.failure(error);
+        this.notice = { kind: 'error', text: (t) => `${t.failed} ${why.text(t)}` };
+      }
     } finally {
       for (const id of ids) this.flying.delete(id);
       if (!this.flying.size) void this.refreshCounts();
