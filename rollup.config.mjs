@@ -30,6 +30,8 @@ const browserBundle = (input, file) => ({
 
 export default [
   browserBundle('packages/widget/src/index.ts', 'dist/taliq.js'),
+  // The moderation dashboard is its own bundle: readers never download it.
+  browserBundle('packages/dashboard/src/index.ts', 'dist/taliq-moderation.js'),
   {
     input: {
       cli: 'packages/server/src/cli.ts',
