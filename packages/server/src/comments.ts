@@ -62,17 +62,19 @@ async function readerFacts(s: Services, siteId: string, reader: ReaderIdentity) 
 
 export async function postComment(s: Services, p: PostContext): Promise<{ comment: StoredComment; thread: Thread; created: boolean }> {
   const now = s.now();
-  let thread = await s.store.getThread(p.site.id, p.threadKey);
-  if (!thread) {
-    // Threads are born from the publisher's own pages only, so nobody can fill a site with junk threads.
-    if (!p.fromRegisteredOrigin) throw new ApiError(404, 'thread_not_found', `No thread "${p.threadKey}"; new threads start from the site's registered origins`);
-    thread = await s.store.ensureThread(p.site.id, p.threadKey, { title: p.input.thread?.title ?? null, url: p.input.thread?.url ?? null });
+  const existing = await s.store.getThread(p.site.id, p.threadKey);
+  // Threads are born from the publisher's own pages only, so nobody can fill a site with junk threads.
+  if (!existing && !p.fromRegisteredOrigin) {
+    throw new ApiError(404, 'thread_not_found', `No thread "${p.threadKey}"; new threads start from the site's registered origins`);
   }
+  // A thread that does not exist yet is created with the comment, after every check has passed.
+  const newThread = existing ? undefined : { siteId: p.site.id, key: p.threadKey, title: p.input.thread?.title ?? null, url: p.input.thread?.url ?? null };
+  const thread: Thread = existing ?? { id: 0, ...newThread!, createdAt: now, closed: false, mode: 'open' };
   if (isClosed(thread, p.site.settings, now)) throw new ApiError(403, 'thread_closed', 'This thread is closed to new comments');
 
   let rootId: string | null = null;
   if (p.input.parentId) {
-    const parent = await s.store.getComment(p.input.parentId);
+    const parent = existing ? await s.store.getComment(p.input.parentId) : null;
     if (!parent || parent.threadId !== thread.id || parent.status !== 'approved') {
       throw new ApiError(422, 'validation_failed', 'The comment replied to is not in this thread', [
         { path: ['parentId'], code: 'invalid_value', message: 'No approved comment with this id in this thread' },
@@ -88,29 +90,32 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
     body: p.input.body,
     ...(await readerFacts(s, p.site.id, p.reader)),
   });
-  const result = await s.store.insertComment({
-    id: randomId(),
-    siteId: p.site.id,
-    threadId: thread.id,
-    parentId: p.input.parentId ?? null,
-    rootId,
-    authorName: p.input.author.name,
-    authorEmail: p.input.author.email ?? null,
-    readerId: p.reader.readerId,
-    ipHash: p.reader.ipHash,
-    verified: false,
-    body: p.input.body,
-    status: verdict.status,
-    reasons: verdict.reasons,
-    flagged: verdict.flagged,
-    createdAt: now,
-    idempotencyKey: p.idempotencyKey,
-    searchText: normalizeText(`${p.input.author.name} ${p.input.body}`),
-  });
-  if (!result.created && (result.comment.threadId !== thread.id || result.comment.body !== p.input.body)) {
+  const result = await s.store.insertComment(
+    {
+      id: randomId(),
+      siteId: p.site.id,
+      threadId: thread.id,
+      parentId: p.input.parentId ?? null,
+      rootId,
+      authorName: p.input.author.name,
+      authorEmail: p.input.author.email ?? null,
+      readerId: p.reader.readerId,
+      ipHash: p.reader.ipHash,
+      verified: false,
+      body: p.input.body,
+      status: verdict.status,
+      reasons: verdict.reasons,
+      flagged: verdict.flagged,
+      createdAt: now,
+      idempotencyKey: p.idempotencyKey,
+      searchText: normalizeText(`${p.input.author.name} ${p.input.body}`),
+    },
+    newThread,
+  );
+  if (!result.created && (result.comment.body !== p.input.body || (existing && result.comment.threadId !== existing.id) || (!existing))) {
     throw new ApiError(409, 'conflict', 'This Idempotency-Key was used for another comment');
   }
-  return { ...result, thread };
+  return { ...result, thread: existing ?? (await s.store.getThreadById(result.comment.threadId))! };
 }
 
 /** An edit is judged like a new comment: an approved comment edited on a pre-moderated site waits for review again. */

@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS } from '../../../shared/src/index.js';
 import type { Status } from '../../../shared/src/limits.js';
 import { ApiError } from '../errors.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
-import type { AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Site, Store, StoredComment, Thread, ThreadMode, ThreadPage } from './store.js';
+import type { NewThread, AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Site, Store, StoredComment, Thread, ThreadMode, ThreadPage } from './store.js';
 
 type Row = Record<string, any>;
 
@@ -146,11 +146,17 @@ class SqliteStore implements Store {
     return (await this.getThread(siteId, key))!;
   }
 
-  async insertComment(c: NewStoredComment) {
+  async insertComment(input: NewStoredComment, newThread?: NewThread) {
     return this.db.transaction(() => {
-      if (c.idempotencyKey) {
-        const earlier = this.q('SELECT * FROM comments WHERE site_id = ? AND idempotency_key = ?').get(c.siteId, c.idempotencyKey) as Row | undefined;
+      if (input.idempotencyKey) {
+        const earlier = this.q('SELECT * FROM comments WHERE site_id = ? AND idempotency_key = ?').get(input.siteId, input.idempotencyKey) as Row | undefined;
         if (earlier) return { comment: toComment(earlier), created: false };
+      }
+      let c = input;
+      if (newThread) {
+        this.q('INSERT INTO threads (site_id, key, title, url, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (site_id, key) DO NOTHING')
+          .run(newThread.siteId, newThread.key, newThread.title, newThread.url, input.createdAt);
+        c = { ...input, threadId: this.q('SELECT id FROM threads WHERE site_id = ? AND key = ?').pluck().get(newThread.siteId, newThread.key) as number };
       }
       this.q(`INSERT INTO comments (id, site_id, thread_id, parent_id, root_id, author_name, author_email, reader_id,
                 verified, body, status, reasons, created_at, idempotency_key, search_text, ip_hash, flagged)

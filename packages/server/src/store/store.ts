@@ -26,6 +26,13 @@ export interface Thread {
   mode: ThreadMode;
 }
 
+export interface NewThread {
+  siteId: string;
+  key: string;
+  title: string | null;
+  url: string | null;
+}
+
 export interface StoredComment {
   id: string;
   siteId: string;
@@ -168,11 +175,15 @@ export interface Store {
 
   getThread(siteId: string, key: string): Promise<Thread | null>;
   getThreadById(id: number): Promise<Thread | null>;
-  /** The thread, created with this title and URL when it does not exist yet. */
+  /** The thread, created with this title and URL when it does not exist yet (importers, tests). */
   ensureThread(siteId: string, key: string, meta: { title: string | null; url: string | null }): Promise<Thread>;
 
-  /** Inserts the comment, or answers the comment stored earlier under the same idempotency key. */
-  insertComment(input: NewStoredComment): Promise<{ comment: StoredComment; created: boolean }>;
+  /**
+   * Inserts the comment, or answers the comment stored earlier under the same idempotency key.
+   * With `newThread`, the thread is created in the same transaction (input.threadId is ignored),
+   * so a refused comment never leaves an empty thread behind.
+   */
+  insertComment(input: NewStoredComment, newThread?: NewThread): Promise<{ comment: StoredComment; created: boolean }>;
   getComment(id: string): Promise<StoredComment | null>;
   getComments(ids: string[]): Promise<StoredComment[]>;
   listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage>;
