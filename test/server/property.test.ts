@@ -549,14 +549,12 @@ test('any method at any path: never a 5xx, errors in the envelope, rejections ch
 // ---- counterexamples the properties found, kept as plain tests ---------------------------------------
 
 /**
- * BUG: postComment() (packages/server/src/comments.ts) creates a new thread with ensureThread()
- * before the checks that can still refuse the comment (unknown parentId → 422, an Idempotency-Key
- * used for another comment → 409, a banned reader → 403). The request is refused, yet the
- * thread row stays: a rejected request changed stored data, and anyone on a registered origin can
- * fill the site with empty threads by posting bad replies. Found by the POST property above
- * (e.g. seed 867589182). Fix: create the thread last, right before insertComment (a thread that
- * does not exist has no comment to reply to, is not closed and is in the default mode), or run
- * ensureThread + insertComment in one transaction that the checks can abort.
+ * Regression, found by the POST property above (e.g. seed 867589182): postComment() used to create
+ * a new thread with ensureThread() before the checks that can still refuse the comment (unknown
+ * parentId → 422, an Idempotency-Key used for another comment → 409, a banned reader → 403), so a
+ * refused request left an empty thread behind and anyone on a registered origin could fill a site
+ * with empty threads. Fixed in 448dc5e: the thread is created with its first comment, in one
+ * transaction, after every check.
  */
 test('a refused post to a thread that does not exist yet leaves no thread behind', async () => {
   const t = await testApp({ moderation: 'post' });
