@@ -162,6 +162,14 @@ const waitForShown = (page: Page, n: number) =>
 
 const noticeText = (page: Page) => page.$eval(`${$}#notice`, (el) => el.textContent?.trim());
 
+/** Waits until the message line says `text` (it changes once the server has answered). */
+const waitForNotice = (page: Page, text: string) =>
+  page
+    .waitForFunction((t) => document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('#notice')?.textContent?.trim() === t, { timeout: 5000 }, text)
+    .catch(async (e) => {
+      throw new Error(`notice "${await noticeText(page)}", expected "${text}": ${e}`);
+    });
+
 /** Publisher page comments, as a reader sees them after a reload. */
 async function readerSees(): Promise<string[]> {
   const page = await browser.newPage();
@@ -248,7 +256,7 @@ test('a moderator approves with the keyboard and rejects another; counts, the re
   now = await shown(page);
   assert.deepEqual(now.map((c) => [c.id, c.active]), [[second.id, true], [first.id, false]]);
   await waitForCounts(page, { pending: '2', approved: '1', rejected: '0' });
-  assert.equal(await noticeText(page), 'قُبل التعليق.');
+  await waitForNotice(page, 'قُبل التعليق.');
 
   // j then r rejects the oldest.
   await page.keyboard.press('j');
@@ -256,7 +264,7 @@ test('a moderator approves with the keyboard and rejects another; counts, the re
   await waitForShown(page, 1);
   assert.deepEqual((await shown(page)).map((c) => c.id), [second.id]);
   await waitForCounts(page, { pending: '1', approved: '1', rejected: '1' });
-  assert.equal(await noticeText(page), 'رُفض التعليق.');
+  await waitForNotice(page, 'رُفض التعليق.');
 
   // Shortcuts are ignored while typing in the search box.
   await page.keyboard.press('/');
@@ -415,7 +423,7 @@ test('bulk actions, restore, replies with their parent, reasons with details, an
   await waitForShown(page, 1);
   assert.deepEqual((await shown(page)).map((c) => c.id), [reply.id]);
   await waitForCounts(page, { pending: '1', rejected: '2' });
-  assert.equal(await noticeText(page), 'رُفض التعليقان.');
+  await waitForNotice(page, 'رُفض التعليقان.');
 
   // Select all + bulk approve.
   await page.click(`${$}#select-all`);
@@ -440,7 +448,7 @@ test('bulk actions, restore, replies with their parent, reasons with details, an
   await page.type(`${$}dialog input[name=reason]`, 'روابط متكررة');
   await page.click(`${$}dialog button[type=submit]`);
   await page.waitForFunction(() => !document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('dialog[open]'));
-  assert.equal(await noticeText(page), 'حُظر الكاتب حظرًا خفيًا.');
+  await waitForNotice(page, 'حُظر الكاتب حظرًا خفيًا.');
   const { bans } = await admin<{ bans: { readerId: string; shadow: boolean; expiresAt: string | null; reason: string | null }[] }>(site, `/sites/${site.id}/bans`);
   assert.equal(bans.length, 1);
   assert.equal(bans[0].shadow, true);
