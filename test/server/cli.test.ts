@@ -86,3 +86,65 @@ test('npm start’s demo serves the article, the bundle and a working moderator 
     db.remove();
   }
 });
+
+test('site settings, thread modes and the removal register from the command line', async () => {
+  const db = tempDb();
+  const env = { TALIQ_DB: db.path };
+  await taliq(['sites', 'add', 'akhbar', '--origin', 'https://akhbar.example.ma', '--moderation', 'post'], env);
+  const set = await taliq(['sites', 'set', 'akhbar', 'bannedWords', '["حمار","*spam*"]'], env);
+  assert.equal(set.code, 0, set.stderr);
+  assert.equal((await taliq(['sites', 'set', 'akhbar', 'moderation', 'pre'], env)).code, 0);
+  const bad = await taliq(['sites', 'set', 'akhbar', 'maxLinks', '1000'], env);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /maxLinks/);
+  assert.equal((await taliq(['sites', 'set', 'akhbar', 'noSuchSetting', '1'], env)).code, 2);
+  const shown = JSON.parse((await taliq(['sites', 'show', 'akhbar'], env)).stdout);
+  assert.deepEqual([shown.bannedWords, shown.moderation, shown.maxLinks], [['حمار', '*spam*'], 'pre', 2]);
+
+  const server = await startServer([], env);
+  let id: string;
+  try {
+    const post = await fetch(`${server.url}/api/v1/sites/akhbar/threads/t/comments`, {
+      method: 'POST',
+      headers: { origin: 'https://akhbar.example.ma', 'content-type': 'application/json' },
+      body: JSON.stringify({ author: { name: 'x' }, body: 'يا حمار' }),
+    });
+    id = (await post.json()).comment.id;
+  } finally {
+    await server.stop();
+  }
+  assert.equal((await taliq(['threads', 'set', '--site', 'akhbar', 't', 'closed'], env)).code, 0);
+  assert.equal((await taliq(['threads', 'set', '--site', 'akhbar', 't', 'sometimes'], env)).code, 2);
+  assert.equal((await taliq(['threads', 'set', '--site', 'akhbar', 'missing', 'closed'], env)).code, 2);
+
+  // The banned word sent it to spam; reject it for the register through the admin API.
+  const admin = await startServer([], { ...env, TALIQ_ADMIN_TOKEN: 'cli-test-admin-token' });
+  try {
+    const res = await fetch(`${admin.url}/api/v1/admin/comments/${id}/moderate`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer cli-test-admin-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'reject', reason: 'سب' }),
+    });
+    assert.equal(res.status, 200);
+  } finally {
+    await admin.stop();
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const csv = await taliq(['removals', 'export', '--site', 'akhbar', '--from', today, '--to', today], env);
+  assert.equal(csv.code, 0, csv.stderr);
+  const lines = csv.stdout.replace(/^\uFEFF/, '').trim().split('\r\n');
+  assert.equal(lines.length, 2);
+  assert.match(lines[1], /,rejected,banned_word,سب,env,/);
+  assert.match(lines[1], /يا حمار$/);
+  assert.equal((await taliq(['removals', 'export', '--site', 'akhbar', '--from', 'tomorrow'], env)).code, 2);
+  db.remove();
+});
+
+test('the store comes from --database-url, --db, DATABASE_URL, TALIQ_DB, in that order', async () => {
+  const { storeOptions } = await import('../../packages/server/src/cli.js');
+  assert.deepEqual(storeOptions('a.db', 'postgres://x', {}), { databaseUrl: 'postgres://x' });
+  assert.deepEqual(storeOptions('a.db', undefined, { DATABASE_URL: 'postgres://y' }), { db: 'a.db' });
+  assert.deepEqual(storeOptions(undefined, undefined, { DATABASE_URL: 'postgres://y', TALIQ_DB: 'b.db' }), { databaseUrl: 'postgres://y' });
+  assert.deepEqual(storeOptions(undefined, undefined, { TALIQ_DB: 'b.db' }), { db: 'b.db' });
+  assert.deepEqual(storeOptions(undefined, undefined, {}), { db: './data/taliq.db' });
+});

@@ -8,9 +8,12 @@ import { promisify } from 'node:util';
 
 export const TALIQ_BIN = fileURLToPath(new URL('../../bin/taliq.js', import.meta.url));
 
+/** CI sets DATABASE_URL for the PostgreSQL tests; these processes use the SQLite file they are given unless told otherwise. */
+const childEnv = (env: Record<string, string>) => ({ ...process.env, DATABASE_URL: '', ...env });
+
 export async function taliq(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [TALIQ_BIN, ...args], { env: { ...process.env, ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [TALIQ_BIN, ...args], { env: childEnv(env) });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -28,7 +31,7 @@ export interface ServerProcess {
 
 /** Starts `taliq serve` on a free port and waits until it listens. */
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [TALIQ_BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TALIQ_BIN, 'serve', '--port', '0', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
   const port = await new Promise<number>((resolve, reject) => {

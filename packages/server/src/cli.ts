@@ -2,14 +2,20 @@
  * `taliq`: run the server and manage sites and moderator tokens on the local store.
  *   taliq serve [--port 8787] [--host H] [--db PATH | --database-url URL] [--demo]
  *   taliq sites add ID --origin URL [--origin URL …] [--moderation pre|post]
- *   taliq sites list
+ *   taliq sites list | show ID | set ID SETTING VALUE
+ *   taliq threads set --site ID THREAD MODE
+ *   taliq removals export --site ID [--from DAY] [--to DAY]
  *   taliq tokens create --site ID [--label TEXT] | --admin
  *   taliq tokens list [--site ID]
  *   taliq tokens revoke TOKEN_ID
  * Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_SETTINGS, SiteId, SiteSettings } from '../../shared/src/index.js';
+import { z } from 'zod';
+import { DEFAULT_SETTINGS, SiteId, SiteSettings, SiteSettingsPatch } from '../../shared/src/index.js';
+import { removalsCsv } from './removals-csv.js';
+
+const ThreadModeSchema = z.enum(['open', 'pre', 'post', 'closed']);
 import { createModeratorToken } from './moderators.js';
 import { withCanonicalOrigins } from './routes/admin.js';
 import { startNodeServer } from './runtime/node.js';
@@ -21,6 +27,10 @@ const USAGE = `Usage:
   taliq serve [--port 8787] [--host HOST] [--db PATH | --database-url postgres://…] [--demo]
   taliq sites add ID --origin URL [--origin URL …] [--moderation pre|post]
   taliq sites list
+  taliq sites show ID
+  taliq sites set ID SETTING VALUE          e.g. sites set akhbar bannedWords '["كلمة","*word*"]'
+  taliq threads set --site ID THREAD MODE   MODE: open (the site's rule), pre, post, closed
+  taliq removals export --site ID [--from YYYY-MM-DD] [--to YYYY-MM-DD] > removals.csv
   taliq tokens create --site ID [--label TEXT]
   taliq tokens create --admin [--label TEXT]
   taliq tokens list [--site ID]
@@ -44,13 +54,23 @@ function options(args: string[]) {
       site: { type: 'string' },
       label: { type: 'string' },
       admin: { type: 'boolean' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
 }
 
+/** Which store: --database-url, else --db, else DATABASE_URL, else TALIQ_DB, else ./data/taliq.db. */
+export function storeOptions(db: string | undefined, databaseUrl: string | undefined, env = process.env) {
+  if (databaseUrl) return { databaseUrl };
+  if (db) return { db };
+  if (env.DATABASE_URL) return { databaseUrl: env.DATABASE_URL };
+  return { db: env.TALIQ_DB || DEFAULT_DB };
+}
+
 async function withStore<T>(db: string | undefined, databaseUrl: string | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ db: db ?? process.env.TALIQ_DB ?? DEFAULT_DB, databaseUrl: databaseUrl ?? process.env.DATABASE_URL });
+  const store = await openStore(storeOptions(db, databaseUrl));
   try {
     return await fn(store);
   } finally {
@@ -74,13 +94,12 @@ export async function main(argv: string[]): Promise<number> {
     const server = await startNodeServer({
       port,
       host: o.host,
-      db: db ?? process.env.TALIQ_DB ?? DEFAULT_DB,
-      databaseUrl: url ?? process.env.DATABASE_URL,
+      ...storeOptions(db, url),
       secret: process.env.TALIQ_SECRET,
       adminToken: process.env.TALIQ_ADMIN_TOKEN,
       demo: o.demo,
     });
-    const origin = `http://localhost:${server.port}`;
+    const origin = `http://${o.host && o.host !== '0.0.0.0' && o.host !== '::' ? (o.host.includes(':') ? `[${o.host}]` : o.host) : 'localhost'}:${server.port}`;
     const lines = [`Taliq listening on ${origin}  (store: ${server.store.engine})`];
     if (o.demo) {
       const { token } = await ensureDemo(server.store, server.port);
@@ -120,6 +139,67 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === 'sites' && sub === 'show') {
+    await withStore(db, url, async (store) => {
+      const site = await store.getSite(rest[0] ?? '');
+      if (!site) throw new UsageError(`No site "${rest[0] ?? ''}"`);
+      console.log(JSON.stringify(site.settings, null, 2));
+    });
+    return 0;
+  }
+
+  if (command === 'sites' && sub === 'set') {
+    const [id, key, raw] = rest;
+    if (!id || !key || raw === undefined) throw new UsageError('sites set needs a site id, a setting and a value');
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // a plain string, such as pre or post
+    }
+    const patch = SiteSettingsPatch.safeParse({ [key]: value });
+    if (!patch.success) throw new UsageError(patch.error.issues.map((i) => `${i.path.join('.') || 'setting'}: ${i.message}`).join('\n'));
+    await withStore(db, url, async (store) => {
+      const site = await store.getSite(id);
+      if (!site) throw new UsageError(`No site "${id}"`);
+      const next = { ...site.settings, ...withCanonicalOriginsSafe(patch.data as { origins: string[] }) };
+      await store.updateSiteSettings(id, next);
+      await store.addAudit({ siteId: id, actor: 'cli', action: 'site.settings', target: id, before: { [key]: site.settings[key as keyof typeof site.settings] }, after: patch.data, at: now() });
+      console.log(`${id}: ${key} = ${JSON.stringify(next[key as keyof typeof next])}`);
+    });
+    return 0;
+  }
+
+  if (command === 'threads' && sub === 'set') {
+    const [key, mode] = rest;
+    const parsed = ThreadModeSchema.safeParse(mode);
+    if (!o.site || !key || !parsed.success) throw new UsageError('threads set needs --site ID, a thread key and a mode: open, pre, post or closed');
+    await withStore(db, url, async (store) => {
+      const thread = await store.getThread(o.site!, key);
+      if (!thread) throw new UsageError(`No thread "${key}" on site "${o.site}"`);
+      await store.setThreadMode(thread.id, parsed.data);
+      await store.addAudit({ siteId: o.site!, actor: 'cli', action: 'thread.mode', target: key, before: { mode: thread.mode }, after: { mode: parsed.data }, at: now() });
+      console.log(`${o.site} ${key}: ${parsed.data}`);
+    });
+    return 0;
+  }
+
+  if (command === 'removals' && sub === 'export') {
+    if (!o.site) throw new UsageError('removals export needs --site ID');
+    const day = (d: string | undefined, name: string) => {
+      if (d === undefined) return undefined;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`))) throw new UsageError(`--${name} takes a day as YYYY-MM-DD`);
+      return Date.parse(`${d}T00:00:00Z`);
+    };
+    const from = day(o.from, 'from') ?? 0;
+    const to = (day(o.to, 'to') ?? Number.MAX_SAFE_INTEGER - 86_400_000) + 86_400_000;
+    await withStore(db, url, async (store) => {
+      if (!(await store.getSite(o.site!))) throw new UsageError(`No site "${o.site}"`);
+      process.stdout.write(removalsCsv(await store.listRemovals(o.site!, from, to)));
+    });
+    return 0;
+  }
+
   if (command === 'tokens' && sub === 'create') {
     if (!o.site === !o.admin) throw new UsageError('tokens create needs --site ID, or --admin for a token valid on every site');
     await withStore(db, url, async (store) => {
@@ -144,8 +224,9 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'tokens' && sub === 'revoke') {
     if (!rest[0]) throw new UsageError('tokens revoke needs a token id (see taliq tokens list)');
     const ok = await withStore(db, url, async (store) => {
+      const token = (await store.listTokens()).find((t) => t.id === rest[0]);
       const done = await store.revokeToken(rest[0], now());
-      if (done) await store.addAudit({ siteId: null, actor: 'cli', action: 'token.revoke', target: rest[0], before: null, after: null, at: now() });
+      if (done) await store.addAudit({ siteId: token?.siteId ?? null, actor: 'cli', action: 'token.revoke', target: rest[0], before: null, after: null, at: now() });
       return done;
     });
     console.log(ok ? `Token ${rest[0]} revoked` : `No active token ${rest[0]}`);

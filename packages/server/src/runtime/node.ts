@@ -4,7 +4,6 @@
  */
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono } from 'hono';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +49,7 @@ function loadFile(path: string, type: string): StaticFile | null {
 
 /** A file served with an ETag, revalidated after `maxAge` seconds. */
 function sendFile(c: import('hono').Context, file: StaticFile | null, maxAge: number, headers: Record<string, string> = {}) {
-  if (!file) return c.json({ error: { code: 'not_found', message: 'Not built: run npm run build' } }, 404);
+  if (!file) return c.json({ error: { code: 'not_found', message: 'This file is missing from the installation (bundles: run npm run build)' } }, 404);
   for (const [k, v] of Object.entries(headers)) c.header(k, v);
   c.header('ETag', file.etag);
   c.header('Cache-Control', `public, max-age=${maxAge}`);
@@ -86,7 +85,8 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
   const widget = loadFile(join(root, 'dist/taliq.js'), 'text/javascript; charset=utf-8');
   const dashboard = loadFile(join(root, 'dist/taliq-moderation.js'), 'text/javascript; charset=utf-8');
   const dashboardPage = loadFile(join(root, 'packages/dashboard/index.html'), 'text/html; charset=utf-8');
-  const app = new Hono();
+  // Static routes go on the API app itself, so unknown paths get its JSON 404 envelope.
+  const app = api;
   app.get('/admin', (c) => sendFile(c, dashboardPage, 0, ADMIN_HEADERS));
   app.get('/admin/', (c) => c.redirect('/admin'));
   app.get('/admin/taliq-moderation.js', (c) => sendFile(c, dashboard, 300, ADMIN_HEADERS));
@@ -97,7 +97,6 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     app.get('/', (c) => sendFile(c, page, 0, { 'Content-Security-Policy': DEMO_CSP }));
     app.get('/article.css', (c) => sendFile(c, css, 0));
   }
-  app.route('/', api);
   return app;
 }
 
