@@ -297,9 +297,10 @@ export class TaliqModeration extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('#token')?.focus());
   }
 
-  /** What went wrong, in words: the server's error code, or `network` when no answer came. */
+  /** What went wrong, in words: the server's error code, `network` when no answer came, else a bug of ours. */
   private failure(e: unknown): Notice {
-    const code = e instanceof ApiError ? e.code : 'network';
+    if (!(e instanceof ApiError)) console.error('<taliq-moderation>:', e);
+    const code = e instanceof ApiError ? e.code : 'internal';
     return { kind: 'error', text: (t) => t.errors[code] ?? t.errors.internal };
   }
 
