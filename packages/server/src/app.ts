@@ -24,6 +24,7 @@ export function createApp(deps: AppDeps) {
     fetch: deps.fetch ?? ((...args) => fetch(...args)),
     defer: deps.defer ?? ((work) => void work.catch((e) => console.error('taliq: background work failed', e))),
     webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
+    eventPollMs: deps.eventPollMs ?? 1_000,
   };
 
   const app = new Hono();

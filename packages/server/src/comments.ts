@@ -10,6 +10,7 @@ import { randomId } from './crypto.js';
 import type { Cursor, Site, StoredComment, Thread } from './store/store.js';
 import { judge } from './moderation/policy.js';
 import { normalizeText } from './moderation/normalize.js';
+import type { SsoUser } from './sso.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -42,8 +43,15 @@ export async function identify(s: Services, readerKey: string | undefined, ip: s
   };
 }
 
+/** A signed-in reader's identity: the publisher's user id, the same on every device. */
+export async function identifyUser(s: Services, user: SsoUser, ip: string | undefined): Promise<ReaderIdentity> {
+  return { readerId: await s.signer.mac('reader', `user:${user.sub}`, 16), ipHash: ip ? await s.signer.mac('ip', ip, 16) : null };
+}
+
 export interface PostContext {
   site: Site;
+  /** The reader signed in through the publisher (a verified author). */
+  user?: SsoUser | null;
   threadKey: string;
   input: NewComment;
   /** The Origin header was one of the site's registered origins. */
@@ -101,7 +109,7 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
       authorEmail: p.input.author.email ?? null,
       readerId: p.reader.readerId,
       ipHash: p.reader.ipHash,
-      verified: false,
+      verified: !!p.user,
       body: p.input.body,
       status: verdict.status,
       reasons: verdict.reasons,

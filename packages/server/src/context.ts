@@ -19,6 +19,8 @@ export interface AppDeps {
   defer?: (work: Promise<unknown>) => void;
   /** Waits between webhook attempts, in ms. */
   webhookRetryDelays?: number[];
+  /** How often a live-update stream reads the event log, in ms. */
+  eventPollMs?: number;
 }
 
 export interface Services {
@@ -30,4 +32,5 @@ export interface Services {
   fetch: typeof fetch;
   defer: (work: Promise<unknown>) => void;
   webhookRetryDelays: number[];
+  eventPollMs: number;
 }

@@ -85,6 +85,8 @@ export interface ThreadInfo {
   /** Approved comments in the whole thread, replies included. */
   count: number;
   closed: boolean;
+  /** How long after posting an author may edit or delete, in seconds. */
+  editWindowSeconds: number;
 }
 
 export interface CommentPage {

@@ -30,11 +30,11 @@ export interface Facts {
 const LINK = /\bhttps?:\/\/\S+|\bwww\.\S+/gi;
 export const countLinks = (body: string) => body.match(LINK)?.length ?? 0;
 
-/** Of the last five decided comments, at least three and most of them rejected or spam. */
-export function hasBadHistory(history: Status[]): boolean {
+/** Of the last five decided comments, at least three and most of them rejected or spam: "bad/recent". */
+export function badHistory(history: Status[]): string | null {
   const recent = history.slice(0, 5);
   const bad = recent.filter((s) => s !== 'approved').length;
-  return recent.length >= 3 && bad * 2 > recent.length;
+  return recent.length >= 3 && bad * 2 > recent.length ? `${bad}/${recent.length}` : null;
 }
 
 export function isTrusted(history: Status[], trustAfter: number | null): boolean {
@@ -52,7 +52,9 @@ export function judge(f: Facts): Verdict {
   if (suspect) reasons.push({ code: 'suspect_word', detail: suspect.entry });
   const links = countLinks(f.body);
   if (links > f.settings.maxLinks) reasons.push({ code: 'links', detail: String(links) });
-  if (hasBadHistory(f.history)) reasons.push({ code: 'spam_signal', detail: 'most recent comments rejected' });
+  const history = badHistory(f.history);
+  // detail "3/5": three of the reader's last five decided comments were rejected.
+  if (history) reasons.push({ code: 'spam_signal', detail: history });
 
   const mode = f.threadMode === 'pre' || f.threadMode === 'post' ? f.threadMode : f.settings.moderation;
   if (mode === 'pre' && !isTrusted(f.history, f.settings.trustAfter)) reasons.unshift({ code: 'premoderation' });

@@ -11,6 +11,7 @@ import { normalizeText } from '../moderation/normalize.js';
 import { registerRemovals } from '../comments.js';
 import { randomHex } from '../crypto.js';
 import { webhookSecret } from '../webhook.js';
+import { ssoSecret } from '../sso.js';
 import { removalsCsv } from '../removals-csv.js';
 import type { Status } from '../../../shared/src/limits.js';
 import { ApiError, notFound } from '../errors.js';
@@ -148,7 +149,7 @@ export function adminRoutes(s: Services) {
     const { site: siteId } = c.req.valid('param');
     assertScope(c, siteId);
     const site = await requireSite(s, siteId);
-    return c.json({ id: site.id, settings: site.settings, webhookSecret: await webhookSecret(s, site.id) });
+    return c.json({ id: site.id, settings: site.settings, webhookSecret: await webhookSecret(s, site.id), ssoSecret: await ssoSecret(s, site.id) });
   });
 
   app.patch('/sites/:site', validate('param', SiteParams), validate('json', SiteSettingsPatch), async (c) => {

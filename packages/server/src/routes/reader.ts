@@ -12,6 +12,10 @@ import type { Services } from '../context.js';
 import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, identify, isClosed, postComment, registerRemovals, requireSite, sortOrder, verifyEditToken } from '../comments.js';
 import { NewReport } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
+import { verifySsoToken } from '../sso.js';
+import { identifyUser } from '../comments.js';
+import { streamThreadEvents } from '../events.js';
+import { renderThreadHtml } from '../render-html.js';
 import type { Context } from 'hono';
 import { normalizeOrigin, readerCors } from '../middleware/cors.js';
 import { toModerator, toOwn, toPublic } from '../views.js';
@@ -22,6 +26,9 @@ const IdParams = z.object({ id: z.string().min(1).max(40) });
 const CountsQuery = z.strictObject({
   threads: z.string().max(LIMITS.threadKeyMax * 50).transform((s) => [...new Set(s.split(',').filter(Boolean))]).pipe(z.array(ThreadKey).min(1).max(50)),
 });
+const NewVote = z.strictObject({ value: z.union([z.literal(1), z.literal(-1), z.literal(0)]) });
+const EventsQuery = z.strictObject({ after: z.string().regex(/^\d{1,15}$/).optional() });
+const HtmlQuery = z.strictObject({ sort: z.enum(['newest', 'oldest', 'popular']).default('oldest') });
 const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,100}$/).optional();
 
 export function readerRoutes(s: Services) {
@@ -40,11 +47,11 @@ export function readerRoutes(s: Services) {
     const thread = await s.store.getThread(site.id, key);
     c.header('Cache-Control', 'no-cache');
     if (!thread) {
-      return c.json({ thread: { key, title: null, url: null, count: 0, closed: false }, comments: [], nextCursor: null } satisfies CommentPage);
+      return c.json({ thread: { key, title: null, url: null, count: 0, closed: false, editWindowSeconds: site.settings.editWindowSeconds }, comments: [], nextCursor: null } satisfies CommentPage);
     }
     const [page, count] = await Promise.all([s.store.listThread(thread.id, sort, limit, after), s.store.countApproved(thread.id)]);
     return c.json({
-      thread: { key, title: thread.title, url: thread.url, count, closed: isClosed(thread, site.settings, s.now()) },
+      thread: { key, title: thread.title, url: thread.url, count, closed: isClosed(thread, site.settings, s.now()), editWindowSeconds: site.settings.editWindowSeconds },
       comments: [...page.top, ...page.replies].map(toPublic),
       nextCursor: await encodeCursor(s, sortOrder(sort), page.next),
     } satisfies CommentPage);
@@ -56,13 +63,17 @@ export function readerRoutes(s: Services) {
     if (!idem.success) throw new ApiError(400, 'bad_request', 'Idempotency-Key must be 1–100 visible ASCII characters');
     const site = await requireSite(s, siteId);
     const origin = c.req.header('origin');
+    const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
+    const input = c.req.valid('json');
     const { comment, thread, created } = await postComment(s, {
       site,
       threadKey,
-      input: c.req.valid('json'),
+      // A signed-in reader writes under the name and identity the publisher vouches for.
+      input: user ? { ...input, author: { name: user.name, email: user.email ?? input.author.email } } : input,
+      user,
       fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
       idempotencyKey: idem.data ?? null,
-      reader: await reader(c),
+      reader: user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
     else if (comment.flagged) announce(s, site, 'comment.flagged', toModerator(comment, thread));
@@ -104,7 +115,8 @@ export function readerRoutes(s: Services) {
     const comment = await s.store.getComment(id);
     if (!comment || comment.status !== 'approved') throw notFound('comment', id);
     const site = await requireSite(s, comment.siteId);
-    const who = await reader(c);
+    const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
+    const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
     const { reason, note } = c.req.valid('json');
     const result = await s.store.addReport({ commentId: id, readerId: who.readerId ?? who.ipHash ?? 'unknown', reason, note: note ?? null, at: s.now() }, site.settings.reportThreshold);
     if (result.newlyFlagged) {
@@ -112,6 +124,35 @@ export function readerRoutes(s: Services) {
       announce(s, site, 'comment.flagged', toModerator(flagged, await s.store.getThreadById(flagged.threadId)));
     }
     return c.json({ received: true }, 202);
+  });
+
+  // One vote per reader identity; 0 takes the vote back.
+  app.put('/comments/:id/vote', validate('param', IdParams), validate('json', NewVote), async (c) => {
+    const { id } = c.req.valid('param');
+    const comment = await s.store.getComment(id);
+    if (!comment || comment.status !== 'approved') throw notFound('comment', id);
+    const user = await verifySsoToken(s, comment.siteId, c.req.header('taliq-token'));
+    const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
+    if (!who.readerId) throw new ApiError(400, 'bad_request', 'Votes need a reader identity (the Taliq-Reader header)');
+    return c.json(await s.store.vote(id, who.readerId, c.req.valid('json').value, s.now()));
+  });
+
+  // Live updates: approved, edited and removed comments of one thread, as server-sent events.
+  app.get('/sites/:site/threads/:thread/events', validate('param', ThreadParams), validate('query', EventsQuery), async (c) => {
+    const { site: siteId, thread: key } = c.req.valid('param');
+    await requireSite(s, siteId);
+    const lastSeen = c.req.header('last-event-id') ?? c.req.valid('query').after;
+    return streamThreadEvents(s, c, siteId, key, lastSeen);
+  });
+
+  // The approved thread as escaped HTML with JSON-LD, for search engines and readers without JavaScript.
+  app.get('/sites/:site/threads/:thread/comments.html', validate('param', ThreadParams), validate('query', HtmlQuery), async (c) => {
+    const { site: siteId, thread: key } = c.req.valid('param');
+    await requireSite(s, siteId);
+    const thread = await s.store.getThread(siteId, key);
+    const page = thread ? await s.store.listThread(thread.id, c.req.valid('query').sort, LIMITS.pageMax, null) : { top: [], replies: [] };
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.html(renderThreadHtml(thread, key, page.top, page.replies));
   });
 
   app.get('/sites/:site/counts', validate('param', SiteParams), validate('query', CountsQuery), async (c) => {

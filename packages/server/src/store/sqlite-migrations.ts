@@ -120,4 +120,28 @@ export const sqliteMigrations: string[] = [
   );
   CREATE INDEX removals_site_at ON removals (site_id, at);
   `,
+  /* 3: votes, a "hot" score for the popular sort, and the event log behind live updates */ `
+  CREATE TABLE votes (
+    comment_id TEXT NOT NULL REFERENCES comments(id),
+    reader_id TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (comment_id, reader_id)
+  );
+  ALTER TABLE comments ADD COLUMN hot REAL NOT NULL DEFAULT 0;
+  UPDATE comments SET hot = created_at / 45000000.0
+    + (CASE WHEN likes - dislikes > 0 THEN 1 WHEN likes - dislikes < 0 THEN -1 ELSE 0 END)
+      * (CASE WHEN abs(likes - dislikes) > 1 THEN log10(abs(likes - dislikes)) ELSE 0 END);
+  DROP INDEX comments_thread_popular;
+  CREATE INDEX comments_thread_hot ON comments (thread_id, hot, created_at, id)
+    WHERE status = 'approved' AND parent_id IS NULL;
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    thread_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    comment_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX events_thread ON events (thread_id, id);
+  `,
 ];

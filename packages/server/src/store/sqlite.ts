@@ -11,7 +11,8 @@ import { DEFAULT_SETTINGS } from '../../../shared/src/index.js';
 import type { Status } from '../../../shared/src/limits.js';
 import { ApiError } from '../errors.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
-import type { NewThread, AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Site, Store, StoredComment, Thread, ThreadMode, ThreadPage } from './store.js';
+import { hotScore } from './hot.js';
+import type { EventType, ThreadEvent, VoteResult, NewThread, AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Site, Store, StoredComment, Thread, ThreadMode, ThreadPage } from './store.js';
 
 type Row = Record<string, any>;
 
@@ -159,10 +160,11 @@ class SqliteStore implements Store {
         c = { ...input, threadId: this.q('SELECT id FROM threads WHERE site_id = ? AND key = ?').pluck().get(newThread.siteId, newThread.key) as number };
       }
       this.q(`INSERT INTO comments (id, site_id, thread_id, parent_id, root_id, author_name, author_email, reader_id,
-                verified, body, status, reasons, created_at, idempotency_key, search_text, ip_hash, flagged)
+                verified, body, status, reasons, created_at, idempotency_key, search_text, ip_hash, flagged, hot)
               VALUES (@id, @siteId, @threadId, @parentId, @rootId, @authorName, @authorEmail, @readerId,
-                @verified, @body, @status, @reasons, @createdAt, @idempotencyKey, @searchText, @ipHash, @flagged)`)
-        .run({ ...c, verified: c.verified ? 1 : 0, flagged: c.flagged ? 1 : 0, reasons: JSON.stringify(c.reasons) });
+                @verified, @body, @status, @reasons, @createdAt, @idempotencyKey, @searchText, @ipHash, @flagged, @hot)`)
+        .run({ ...c, verified: c.verified ? 1 : 0, flagged: c.flagged ? 1 : 0, reasons: JSON.stringify(c.reasons), hot: hotScore(0, 0, c.createdAt) });
+      if (c.status === 'approved') this.logEvent(c.threadId, 'comment.approved', c.id, c.createdAt);
       const { idempotencyKey: _k, searchText: _s, ...stored } = c;
       return { comment: { ...stored, editedAt: null, likes: 0, dislikes: 0, reports: 0 }, created: true };
     }).immediate();
@@ -184,9 +186,9 @@ class SqliteStore implements Store {
     let rows: Row[];
     if (sort === 'popular') {
       rows = after
-        ? this.q(`${base} AND (likes - dislikes, created_at, id) < (?, ?, ?) ORDER BY likes - dislikes DESC, created_at DESC, id DESC LIMIT ?`)
+        ? this.q(`${base} AND (hot, created_at, id) < (?, ?, ?) ORDER BY hot DESC, created_at DESC, id DESC LIMIT ?`)
             .all(threadId, after.s ?? 0, after.t, after.id, limit + 1) as Row[]
-        : this.q(`${base} ORDER BY likes - dislikes DESC, created_at DESC, id DESC LIMIT ?`).all(threadId, limit + 1) as Row[];
+        : this.q(`${base} ORDER BY hot DESC, created_at DESC, id DESC LIMIT ?`).all(threadId, limit + 1) as Row[];
     } else {
       const [cmp, dir] = sort === 'oldest' ? ['>', 'ASC'] : ['<', 'DESC'];
       rows = after
@@ -195,7 +197,8 @@ class SqliteStore implements Store {
     }
     const top = rows.slice(0, limit).map(toComment);
     const last = top[top.length - 1];
-    const next = rows.length > limit && last ? { t: last.createdAt, s: sort === 'popular' ? last.likes - last.dislikes : undefined, id: last.id } : null;
+    const lastRow = rows[top.length - 1];
+    const next = rows.length > limit && last ? { t: last.createdAt, s: sort === 'popular' ? (lastRow.hot as number) : undefined, id: last.id } : null;
     const replies = top.length
       ? (this.q(`SELECT * FROM comments WHERE status = 'approved' AND root_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`)
           .all(JSON.stringify(top.map((c) => c.id))) as Row[]).map(toComment)
@@ -211,8 +214,41 @@ class SqliteStore implements Store {
   }
 
   async updateComment(id: string, p: CommentPatch) {
-    this.q('UPDATE comments SET body = ?, search_text = ?, edited_at = ?, status = ?, reasons = ?, flagged = ? WHERE id = ?')
-      .run(p.body, p.searchText, p.editedAt, p.status, JSON.stringify(p.reasons), p.flagged ? 1 : 0, id);
+    this.db.transaction(() => {
+      const before = this.q('SELECT thread_id, status FROM comments WHERE id = ?').get(id) as Row | undefined;
+      this.q('UPDATE comments SET body = ?, search_text = ?, edited_at = ?, status = ?, reasons = ?, flagged = ? WHERE id = ?')
+        .run(p.body, p.searchText, p.editedAt, p.status, JSON.stringify(p.reasons), p.flagged ? 1 : 0, id);
+      if (before?.status === 'approved') {
+        this.logEvent(before.thread_id, p.status === 'approved' ? 'comment.edited' : 'comment.removed', id, p.editedAt);
+      } else if (before && p.status === 'approved') this.logEvent(before.thread_id, 'comment.approved', id, p.editedAt);
+    }).immediate();
+  }
+
+  private logEvent(threadId: number, type: EventType, commentId: string, at: number) {
+    this.q('INSERT INTO events (thread_id, type, comment_id, at) VALUES (?, ?, ?, ?)').run(threadId, type, commentId, at);
+  }
+
+  async listEvents(threadId: number, afterId: number, limit: number): Promise<ThreadEvent[]> {
+    return (this.q('SELECT id, type, comment_id, at FROM events WHERE thread_id = ? AND id > ? ORDER BY id LIMIT ?').all(threadId, afterId, limit) as Row[])
+      .map((r) => ({ id: r.id, type: r.type, commentId: r.comment_id, at: r.at }));
+  }
+
+  async lastEventId(threadId: number) {
+    return (this.q('SELECT max(id) FROM events WHERE thread_id = ?').pluck().get(threadId) as number | null) ?? 0;
+  }
+
+  async vote(commentId: string, readerId: string, value: -1 | 0 | 1, at: number): Promise<VoteResult> {
+    return this.db.transaction(() => {
+      if (value === 0) this.q('DELETE FROM votes WHERE comment_id = ? AND reader_id = ?').run(commentId, readerId);
+      else {
+        this.q('INSERT INTO votes (comment_id, reader_id, value, at) VALUES (?, ?, ?, ?) ON CONFLICT (comment_id, reader_id) DO UPDATE SET value = excluded.value, at = excluded.at')
+          .run(commentId, readerId, value, at);
+      }
+      const counts = this.q(`SELECT coalesce(sum(value = 1), 0) AS likes, coalesce(sum(value = -1), 0) AS dislikes FROM votes WHERE comment_id = ?`).get(commentId) as Row;
+      const created = this.q('SELECT created_at FROM comments WHERE id = ?').pluck().get(commentId) as number;
+      this.q('UPDATE comments SET likes = ?, dislikes = ?, hot = ? WHERE id = ?').run(counts.likes, counts.dislikes, hotScore(counts.likes, counts.dislikes, created), commentId);
+      return { likes: counts.likes, dislikes: counts.dislikes, value };
+    }).immediate();
   }
 
   async readerHistory(siteId: string, readerId: string, limit: number) {
@@ -311,6 +347,11 @@ class SqliteStore implements Store {
       const before = (this.q(`SELECT * FROM comments WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Row[]).map(toComment);
       // A moderator's decision settles the reports: the comment leaves the flagged queue.
       this.q(`UPDATE comments SET status = ?, flagged = 0 WHERE id IN (SELECT value FROM json_each(?))`).run(status, JSON.stringify(ids));
+      const now = Date.now();
+      for (const b of before) {
+        if (b.status !== 'approved' && status === 'approved') this.logEvent(b.threadId, 'comment.approved', b.id, now);
+        if (b.status === 'approved' && status !== 'approved') this.logEvent(b.threadId, 'comment.removed', b.id, now);
+      }
       return before;
     }).immediate();
   }

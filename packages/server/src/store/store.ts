@@ -108,6 +108,22 @@ export interface Removal {
   at: number;
 }
 
+export type EventType = 'comment.approved' | 'comment.edited' | 'comment.removed';
+
+/** One entry of a thread's event log, read by the live-update stream. */
+export interface ThreadEvent {
+  id: number;
+  type: EventType;
+  commentId: string;
+  at: number;
+}
+
+export interface VoteResult {
+  likes: number;
+  dislikes: number;
+  value: -1 | 0 | 1;
+}
+
 export interface ReportResult {
   /** false when this reader had reported this comment already. */
   created: boolean;
@@ -194,6 +210,15 @@ export interface Store {
   /** The reader's most recent comment on the site. */
   lastCommentBy(siteId: string, readerId: string): Promise<StoredComment | null>;
   setThreadMode(threadId: number, mode: ThreadMode): Promise<void>;
+
+  /** Sets (or with 0 removes) this reader's vote; the comment's counts and popular score follow. */
+  vote(commentId: string, readerId: string, value: -1 | 0 | 1, at: number): Promise<VoteResult>;
+  /**
+   * A thread's events after `afterId`, oldest first. Status changes and edits of approved comments
+   * are logged by the store itself, in the same transaction as the change.
+   */
+  listEvents(threadId: number, afterId: number, limit: number): Promise<ThreadEvent[]>;
+  lastEventId(threadId: number): Promise<number>;
 
   addReport(report: { commentId: string; readerId: string; reason: string; note: string | null; at: number }, threshold: number): Promise<ReportResult>;
 

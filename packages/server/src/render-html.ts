@@ -1,0 +1,58 @@
+/**
+ * A thread as plain, escaped HTML with schema.org Comment JSON-LD, for search engines and for
+ * readers without JavaScript. A publisher puts it inside <taliq-comments>; the widget's shadow
+ * root then takes the element over. Links become anchors only for http(s) URLs.
+ */
+import type { StoredComment, Thread } from './store/store.js';
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ESC[ch]);
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?؟،)\]]/gi;
+
+/** Text as HTML: escaped, newlines as <br>, http(s) URLs as nofollow anchors. */
+export function textToHtml(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(URL_RE)) {
+    out += escapeHtml(text.slice(last, m.index));
+    const url = m[0];
+    out += URL.canParse(url) ? `<a href="${escapeHtml(url)}" rel="nofollow ugc noopener" target="_blank">${escapeHtml(url)}</a>` : escapeHtml(url);
+    last = m.index! + url.length;
+  }
+  return (out + escapeHtml(text.slice(last))).replace(/\n/g, '<br>');
+}
+
+/** JSON inside <script>: `<` escaped so no text can close the element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+export function renderThreadHtml(thread: Thread | null, key: string, top: StoredComment[], replies: StoredComment[]): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const byRoot = new Map<string, StoredComment[]>();
+  for (const r of replies) byRoot.set(r.rootId!, [...(byRoot.get(r.rootId!) ?? []), r]);
+  const base = thread?.url ?? '';
+  const item = (c: StoredComment) =>
+    `<article id="taliq-${escapeHtml(c.id)}"><p><b><bdi>${escapeHtml(c.authorName)}</bdi></b> <time datetime="${iso(c.createdAt)}">${iso(c.createdAt).slice(0, 10)}</time></p><p dir="auto">${textToHtml(c.body)}</p></article>`;
+  const list = top
+    .map((c) => {
+      const rs = byRoot.get(c.id) ?? [];
+      return `<li>${item(c)}${rs.length ? `<ol>${rs.map((r) => `<li>${item(r)}</li>`).join('')}</ol>` : ''}</li>`;
+    })
+    .join('');
+  const ld = {
+    '@context': 'https://schema.org',
+    '@graph': [...top, ...replies].map((c) => ({
+      '@type': 'Comment',
+      '@id': `${base}#taliq-${c.id}`,
+      ...(base ? { about: base } : {}),
+      text: c.body,
+      dateCreated: iso(c.createdAt),
+      ...(c.editedAt ? { dateModified: iso(c.editedAt) } : {}),
+      author: { '@type': 'Person', name: c.authorName },
+      upvoteCount: c.likes,
+      downvoteCount: c.dislikes,
+      ...(c.parentId ? { parentItem: { '@id': `${base}#taliq-${c.parentId}` } } : {}),
+    })),
+  };
+  return `<section class="taliq-static" data-thread="${escapeHtml(key)}"><ol>${list}</ol><script type="application/ld+json">${scriptJson(ld)}</script></section>\n`;
+}
