@@ -194,6 +194,7 @@ async function main() {
     });
 
     rssNow('after posting');
+    const barePeak = memoryOf(bare.child.pid!)?.hwm ?? 0;
     const mem = memoryOf(pid);
     const peak = Math.max(mem?.hwm ?? 0, peakSampled);
     const share = listing.requestsPerSecond / ceiling.requestsPerSecond;
@@ -205,6 +206,7 @@ async function main() {
     const pass = checks.every((c) => c.pass);
 
     console.log(`\nTaliq server peak RSS: ${(peak / MiB).toFixed(1)} MiB (VmHWM); RSS ${Object.entries(rssAt).map(([k, v]) => `${k} ${v}`).join(', ')} MiB`);
+    console.log(`(bare Hono peak RSS under the same load, for scale: ${(barePeak / MiB).toFixed(1)} MiB)`);
     for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.budget}: ${c.actual}`);
     console.log(pass ? 'PASS' : 'FAIL');
 
@@ -215,6 +217,7 @@ async function main() {
       runs: { ceiling, listing, posting },
       peakRssMiB: Number((peak / MiB).toFixed(1)),
       rssMiB: rssAt,
+      bareHonoPeakRssMiB: Number((barePeak / MiB).toFixed(1)),
       budgets: BUDGET,
       checks,
       pass,
@@ -232,7 +235,7 @@ async function main() {
       '|---|---:|---:|---:|---|',
       row(ceiling), row(listing), row(posting),
       '',
-      `Peak resident memory of the Taliq server: ${report.peakRssMiB} MiB (VmHWM); resident ${Object.entries(rssAt).map(([k, v]) => `${k}: ${v}`).join(', ')} MiB.`,
+      `Peak resident memory of the Taliq server: ${report.peakRssMiB} MiB (VmHWM); resident ${Object.entries(rssAt).map(([k, v]) => `${k}: ${v}`).join(', ')} MiB. The bare Hono process peaked at ${report.bareHonoPeakRssMiB} MiB under the same load.`,
       '',
       '| budget | actual | |',
       '|---|---|---|',
