@@ -39,6 +39,8 @@ interface World {
   /** editTokens[i] is the edit token of ids[i]. */
   editTokens: string[];
   otherToken: string;
+  /** A valid next-page cursor of thread "t" for each sort order. */
+  cursors: Record<'newest' | 'oldest' | 'popular', string>;
   cursor: string;
   queueCursor: string;
   /** How many answers of each status the run got: shows how deep the inputs reach. */
@@ -64,12 +66,17 @@ async function world(): Promise<World> {
   }
   keep(await a.post('t', { author: { name: 'ردّ' }, body: 'ردّ على الأول', parentId: ids[0] }));
   keep(await a.call('POST', `/sites/${OTHER}/threads/t/comments`, { author: { name: 'غريب', email: EMAIL }, body: 'في موقع آخر' }, { origin: OTHER_ORIGIN }));
-  const cursor = (await a.list('t', 'limit=1')).body.nextCursor;
+  const cursors = {
+    newest: (await a.list('t', 'limit=1&sort=newest')).body.nextCursor,
+    oldest: (await a.list('t', 'limit=1&sort=oldest')).body.nextCursor,
+    popular: (await a.list('t', 'limit=1&sort=popular')).body.nextCursor,
+  };
+  const cursor = cursors.newest;
   const queueCursor = (await a.queue('status=approved&limit=1')).body.nextCursor;
-  assert.ok(cursor && queueCursor);
+  assert.ok(cursors.newest && cursors.oldest && cursors.popular && queueCursor);
   const db = new Database(t.dbPath, { readonly: true, fileMustExist: true });
   return {
-    t, db, ids, editTokens, otherToken, cursor, queueCursor, statuses: new Map(),
+    t, db, ids, editTokens, otherToken, cursors, cursor, queueCursor, statuses: new Map(),
     close: async () => {
       db.close();
       await t.close();
@@ -429,11 +436,16 @@ const onComment = (w: World, method: string, tail: string, o: HeaderOpts, body?:
 
 const READER: Record<string, RouteArb> = {
   'GET /sites/{site}/threads/{thread}/comments': (w) =>
-    req('GET', threadPath('/comments'), headers(w), queryOf({
-      sort: fc.constantFrom(undefined, 'newest', 'oldest', 'popular'),
-      limit: fc.constantFrom(undefined, '1', '2', '20', '100', '0', '101', '-1', '1e2', '1.5', '', ' 5', '0x10', '9'.repeat(30)),
-      cursor: mostly(fc.constantFrom(undefined, w.cursor), fc.constantFrom(w.cursor.slice(0, -1) + 'A', w.queueCursor, `${w.cursor}.x`, w.cursor.split('.')[0]), 3),
-    })),
+    fc.constantFrom(undefined, 'newest', 'oldest', 'popular').chain((sort) => {
+      // A cursor is valid only for the order it was cut in; another order's cursor is a hostile one.
+      const own = w.cursors[sort ?? 'newest'];
+      const others = Object.values(w.cursors).filter((c) => c !== own);
+      return req('GET', threadPath('/comments'), headers(w), queryOf({
+        sort: fc.constant(sort),
+        limit: mostly(fc.constantFrom(undefined, '1', '2', '20', '100'), fc.constantFrom('0', '101', '-1', '1e2', '1.5', '', ' 5', '0x10', '9'.repeat(30)), 4),
+        cursor: mostly(fc.constantFrom(undefined, own), fc.constantFrom(own.slice(0, -1) + 'A', w.queueCursor, `${own}.x`, own.split('.')[0], ...others), 4),
+      }));
+    }),
   'POST /sites/{site}/threads/{thread}/comments': (w) =>
     req('POST', threadPath('/comments'), headers(w, { json: true }), undefined, bodyOf(newComment(w))),
   'POST /sites/{site}/threads/{thread}/comments/mine': (w) =>
@@ -468,8 +480,8 @@ const READER: Record<string, RouteArb> = {
 const ADMIN: Record<string, RouteArb> = {
   'GET /admin/sites/{site}/comments': (w) =>
     req('GET', segment(siteIds).map((s) => `/admin/sites/${s}/comments`), headers(w, { admin: true }), queryOf({
-      status: fc.constantFrom(undefined, 'pending', 'approved', 'rejected', 'spam', 'flagged', 'deleted', 'PENDING'),
-      limit: fc.constantFrom(undefined, '1', '50', '100', '0', '101', '-5', 'NaN', '1e999'),
+      status: mostly(fc.constantFrom(undefined, 'pending', 'approved', 'rejected', 'spam', 'flagged'), fc.constantFrom('deleted', 'PENDING'), 6),
+      limit: mostly(fc.constantFrom(undefined, '1', '50', '100'), fc.constantFrom('0', '101', '-5', 'NaN', '1e999'), 4),
       cursor: mostly(fc.constantFrom(undefined, w.queueCursor), fc.constantFrom(w.cursor, `${w.queueCursor}x`), 3),
       q: fc.oneof(fc.constantFrom(undefined, 'رأيي', '%', '_', '\\', "'", ' ', 'x'.repeat(201)), arabic(1)),
     })),
@@ -493,8 +505,8 @@ const ADMIN: Record<string, RouteArb> = {
     req('PATCH', segment(siteIds).map((s) => `/admin/sites/${s}`), headers(w, { admin: true, json: true }), undefined, bodyOf(settingsPatch)),
   'GET /admin/sites/{site}/audit': (w) =>
     req('GET', segment(siteIds).map((s) => `/admin/sites/${s}/audit`), headers(w, { admin: true }), queryOf({
-      limit: fc.constantFrom(undefined, '1', '50', '100', '0', '101', '1e999'),
-      before: fc.constantFrom(undefined, '1', '3', '0', '-1', '9007199254740993', '1e999', 'x', '2.5'),
+      limit: mostly(fc.constantFrom(undefined, '1', '50', '100'), fc.constantFrom('0', '101', '1e999'), 4),
+      before: mostly(fc.constantFrom(undefined, '1', '3', '9007199254740993'), fc.constantFrom('0', '-1', '1e999', 'x', '2.5'), 4),
     })),
   'POST /admin/sites/{site}/bans': (w) =>
     req('POST', segment(siteIds).map((s) => `/admin/sites/${s}/bans`), headers(w, { admin: true, json: true }), undefined,
