@@ -16,6 +16,13 @@ export const ORIGIN = 'https://akhbar.example.ma';
 export const SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const ADMIN_TOKEN = 'admin-token-for-tests';
 
+/** Limits out of the way of tests that post a lot; the rate-limit tests set their own. */
+export const NO_LIMITS: SiteSettings['limits'] = {
+  posts: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
+  votes: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
+  reports: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
+};
+
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   store: Store;
@@ -31,7 +38,7 @@ export async function testApp(settings: Partial<SiteSettings> = {}): Promise<Tes
   const dir = mkdtempSync(join(tmpdir(), 'taliq-test-'));
   const dbPath = join(dir, 'taliq.db');
   const store = await openSqliteStore(dbPath);
-  await store.createSite(SITE, { ...DEFAULT_SETTINGS, origins: [ORIGIN], ...settings });
+  await store.createSite(SITE, { ...DEFAULT_SETTINGS, origins: [ORIGIN], limits: NO_LIMITS, ...settings });
   const clock = { now: Date.now() };
   const { token } = await createModeratorToken({ store, now: () => clock.now }, SITE, 'test');
   const app = createApp({ store, secret: SECRET, adminToken: ADMIN_TOKEN, now: () => clock.now, clientIp: () => '203.0.113.7' });

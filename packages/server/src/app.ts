@@ -8,6 +8,7 @@ import { LIMITS } from '../../shared/src/limits.js';
 import { ApiError, errorResponse, onError } from './errors.js';
 import type { AppDeps, Services } from './context.js';
 import { Signer } from './crypto.js';
+import { MemoryRateLimiter } from './abuse/rate-limiter.js';
 import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
 
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps) {
     defer: deps.defer ?? ((work) => void work.catch((e) => console.error('taliq: background work failed', e))),
     webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
     eventPollMs: deps.eventPollMs ?? 1_000,
+    limiter: deps.limiter ?? new MemoryRateLimiter(deps.now),
   };
 
   const app = new Hono();

@@ -24,18 +24,20 @@ import type { Store } from './store/store.js';
 import { ensureDemo } from './demo.js';
 
 const USAGE = `Usage:
-  taliq serve [--port 8787] [--host HOST] [--db PATH | --database-url postgres://…] [--demo]
+  taliq serve [--port 8787] [--host HOST] [--db PATH | --database-url postgres://…] [--trusted-proxies N] [--demo]
   taliq sites add ID --origin URL [--origin URL …] [--moderation pre|post]
   taliq sites list
   taliq sites show ID
   taliq sites set ID SETTING VALUE          e.g. sites set akhbar bannedWords '["كلمة","*word*"]'
   taliq threads set --site ID THREAD MODE   MODE: open (the site's rule), pre, post, closed
   taliq removals export --site ID [--from YYYY-MM-DD] [--to YYYY-MM-DD] > removals.csv
+  taliq privacy export --email ADDRESS        a reader's comments, as JSON
+  taliq privacy erase --email ADDRESS         erase what identifies a reader (law 09-08, GDPR)
   taliq tokens create --site ID [--label TEXT]
   taliq tokens create --admin [--label TEXT]
   taliq tokens list [--site ID]
   taliq tokens revoke TOKEN_ID
-Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN`;
+Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN, TALIQ_TRUSTED_PROXIES, REDIS_URL`;
 
 class UsageError extends Error {}
 
@@ -49,12 +51,14 @@ function options(args: string[]) {
       db: { type: 'string' },
       'database-url': { type: 'string' },
       demo: { type: 'boolean' },
+      'trusted-proxies': { type: 'string' },
       origin: { type: 'string', multiple: true },
       moderation: { type: 'string' },
       site: { type: 'string' },
       label: { type: 'string' },
       admin: { type: 'boolean' },
       from: { type: 'string' },
+      email: { type: 'string' },
       to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -80,6 +84,13 @@ async function withStore<T>(db: string | undefined, databaseUrl: string | undefi
 
 const now = () => Date.now();
 
+function trustedProxies(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 10) throw new UsageError('--trusted-proxies (TALIQ_TRUSTED_PROXIES) is the number of proxies in front, 0 to 10');
+  return n;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values: o, positionals: [command, sub, ...rest] } = options(argv);
   if (o.help || !command) {
@@ -98,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
       secret: process.env.TALIQ_SECRET,
       adminToken: process.env.TALIQ_ADMIN_TOKEN,
       demo: o.demo,
+      trustedProxies: trustedProxies(o['trusted-proxies'] ?? process.env.TALIQ_TRUSTED_PROXIES),
+      redisUrl: process.env.REDIS_URL || undefined,
     });
     const origin = `http://${o.host && o.host !== '0.0.0.0' && o.host !== '::' ? (o.host.includes(':') ? `[${o.host}]` : o.host) : 'localhost'}:${server.port}`;
     const lines = [`Taliq listening on ${origin}  (store: ${server.store.engine})`];
@@ -196,6 +209,28 @@ export async function main(argv: string[]): Promise<number> {
     await withStore(db, url, async (store) => {
       if (!(await store.getSite(o.site!))) throw new UsageError(`No site "${o.site}"`);
       process.stdout.write(removalsCsv(await store.listRemovals(o.site!, from, to)));
+    });
+    return 0;
+  }
+
+  if (command === 'privacy' && (sub === 'export' || sub === 'erase')) {
+    const email = z.email().safeParse(o.email);
+    if (!email.success) throw new UsageError(`privacy ${sub} needs --email ADDRESS`);
+    await withStore(db, url, async (store) => {
+      if (sub === 'export') {
+        const comments = await store.commentsByEmail(email.data);
+        const out = comments.map((c) => ({
+          site: c.siteId, thread: c.threadKey, id: c.id, name: c.authorName, email: c.authorEmail, body: c.body, status: c.status,
+          createdAt: new Date(c.createdAt).toISOString(), editedAt: c.editedAt ? new Date(c.editedAt).toISOString() : null,
+        }));
+        console.log(JSON.stringify({ email: email.data, exportedAt: new Date().toISOString(), comments: out }, null, 2));
+      } else {
+        const erased = await store.eraseByEmail(email.data, now());
+        for (const site of new Set(erased.map((e) => e.siteId))) {
+          await store.addAudit({ siteId: site, actor: 'cli', action: 'privacy.erase', target: null, before: null, after: { comments: erased.filter((e) => e.siteId === site).length }, at: now() });
+        }
+        console.log(`Erased the author's name, email, identity and text of ${erased.length} comment(s)`);
+      }
     });
     return 0;
   }

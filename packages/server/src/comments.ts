@@ -2,11 +2,12 @@
  * Reader-side rules: where a new comment goes (pending or approved), who may see or edit it,
  * and how pages are cut. Routes call these; these call the store.
  */
-import type { NewComment, SiteSettings, Sort } from '../../shared/src/index.js';
+import type { NewComment, Reason, SiteSettings, Sort } from '../../shared/src/index.js';
+import { DUPLICATE_MIN_CHARS } from './abuse/spam-signals.js';
 import type { Status } from '../../shared/src/limits.js';
 import { ApiError, notFound } from './errors.js';
 import type { Services } from './context.js';
-import { randomId } from './crypto.js';
+import { randomId, sha256 } from './crypto.js';
 import type { Cursor, Site, StoredComment, Thread } from './store/store.js';
 import { judge } from './moderation/policy.js';
 import { normalizeText } from './moderation/normalize.js';
@@ -58,6 +59,8 @@ export interface PostContext {
   fromRegisteredOrigin: boolean;
   idempotencyKey: string | null;
   reader: ReaderIdentity;
+  /** Spam signals the route found on the request (honeypot, form timing). */
+  signals?: { spam: boolean; reasons: Reason[] };
 }
 
 /** The facts judge() needs about a reader on a site, and the ban that stops them, if any. */
@@ -91,11 +94,19 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
     rootId = parent.rootId ?? parent.id;
   }
 
+  // Letters and digits only: punctuation, spacing and spelling tricks do not make a text new.
+  const letters = normalizeText(p.input.body).replace(/[^\p{L}\p{N}]/gu, '');
+  const bodyHash = [...letters].length >= DUPLICATE_MIN_CHARS ? await sha256(letters) : null;
+  const signals = { spam: p.signals?.spam ?? false, reasons: [...(p.signals?.reasons ?? [])] };
+  if (bodyHash && existing && (await s.store.hasDuplicate(existing.id, bodyHash, now - 7 * DAY))) {
+    signals.reasons.push({ code: 'spam_signal', detail: 'duplicate' });
+  }
   const verdict = judge({
     settings: p.site.settings,
     threadMode: thread.mode,
     name: p.input.author.name,
     body: p.input.body,
+    signals,
     ...(await readerFacts(s, p.site.id, p.reader)),
   });
   const result = await s.store.insertComment(
@@ -117,6 +128,7 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
       createdAt: now,
       idempotencyKey: p.idempotencyKey,
       searchText: normalizeText(`${p.input.author.name} ${p.input.body}`),
+      bodyHash,
     },
     newThread,
   );

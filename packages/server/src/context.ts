@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import type { Signer } from './crypto.js';
 import type { Store } from './store/store.js';
+import type { RateLimiter } from './abuse/rate-limiter.js';
 
 export interface AppDeps {
   store: Store;
@@ -21,6 +22,8 @@ export interface AppDeps {
   webhookRetryDelays?: number[];
   /** How often a live-update stream reads the event log, in ms. */
   eventPollMs?: number;
+  /** Counts rate limits; in memory by default, Redis when several instances share limits. */
+  limiter?: RateLimiter;
 }
 
 export interface Services {
@@ -33,4 +36,5 @@ export interface Services {
   defer: (work: Promise<unknown>) => void;
   webhookRetryDelays: number[];
   eventPollMs: number;
+  limiter: RateLimiter;
 }

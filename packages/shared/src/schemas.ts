@@ -29,6 +29,8 @@ export const NewComment = z.strictObject({
   }),
   body: paragraph(LIMITS.bodyMax),
   parentId: z.string().min(1).max(40).optional(),
+  /** Honeypot: a field hidden from people; only bots fill it. */
+  website: z.string().max(500).optional(),
   thread: z
     .strictObject({
       title: line(LIMITS.threadTitleMax).optional(),
@@ -87,12 +89,16 @@ export interface ThreadInfo {
   closed: boolean;
   /** How long after posting an author may edit or delete, in seconds. */
   editWindowSeconds: number;
+  /** Posting needs a solved challenge from GET /sites/{site}/challenge (Taliq-Pow header). */
+  proofOfWork: boolean;
 }
 
 export interface CommentPage {
   thread: ThreadInfo;
   comments: PublicComment[];
   nextCursor: string | null;
+  /** Signed time the form was served; sent back as the Taliq-Form header when posting. */
+  formToken: string;
 }
 
 export interface PostedComment {
@@ -156,6 +162,12 @@ export interface QueuePage {
   counts: Record<QueueStatus, number>;
 }
 
+const Limit = z.strictObject({
+  perReader: z.number().int().min(1).max(1_000_000),
+  perIp: z.number().int().min(1).max(1_000_000),
+  windowSeconds: z.number().int().min(1).max(86_400),
+});
+
 export const SiteSettings = z.strictObject({
   origins: z.array(z.url({ protocol: /^https?$/ }).max(LIMITS.urlMax)).max(50),
   moderation: z.enum(['pre', 'post']),
@@ -168,6 +180,10 @@ export const SiteSettings = z.strictObject({
   webhookUrl: httpUrl.nullable(),
   /** A reader whose last N decided comments were all approved skips pre-moderation; null: off. */
   trustAfter: z.number().int().min(1).max(100).nullable(),
+  /** How many posts, votes and reports a reader and an IP address may send per window. */
+  limits: z.strictObject({ posts: Limit, votes: Limit, reports: Limit }),
+  /** Ask every comment for a proof of work (ALTCHA-style), for sites under attack. */
+  proofOfWork: z.boolean(),
 });
 export type SiteSettings = z.infer<typeof SiteSettings>;
 export const SiteSettingsPatch = SiteSettings.partial();
@@ -183,4 +199,11 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   reportThreshold: 3,
   webhookUrl: null,
   trustAfter: null,
+  limits: {
+    // Many Moroccan readers share one mobile-carrier address, so the IP limits are loose.
+    posts: { perReader: 5, perIp: 30, windowSeconds: 60 },
+    votes: { perReader: 60, perIp: 600, windowSeconds: 60 },
+    reports: { perReader: 10, perIp: 100, windowSeconds: 3600 },
+  },
+  proofOfWork: false,
 };

@@ -9,7 +9,7 @@ import { ApiError } from '../errors.js';
 import type { Services } from '../context.js';
 
 const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE';
-const ALLOW_HEADERS = 'Content-Type, Authorization, Idempotency-Key, Taliq-Reader, Taliq-Token, Last-Event-ID';
+const ALLOW_HEADERS = 'Content-Type, Authorization, Idempotency-Key, Taliq-Reader, Taliq-Token, Taliq-Form, Taliq-Pow, Last-Event-ID';
 
 /** Registered origins are stored as `scheme://host[:port]`; compare the same form. */
 export const normalizeOrigin = (o: string) => {

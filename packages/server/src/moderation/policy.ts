@@ -24,6 +24,8 @@ export interface Facts {
   /** The reader's last decided comments, newest first. */
   history: Status[];
   shadowBanned: boolean;
+  /** spam_signal reasons found on the request (form timing, duplicate…); `spam` when certain (honeypot). */
+  signals?: { spam: boolean; reasons: Reason[] };
 }
 
 // http(s) links and bare www. links, as a reader would count them.
@@ -44,6 +46,7 @@ export function isTrusted(history: Status[], trustAfter: number | null): boolean
 export function judge(f: Facts): Verdict {
   const text = `${f.name}\n${f.body}`;
   if (f.shadowBanned) return { status: 'spam', reasons: [{ code: 'banned_reader' }], flagged: false };
+  if (f.signals?.spam) return { status: 'spam', reasons: f.signals.reasons, flagged: false };
   const banned = wordFilter(f.settings.bannedWords).match(text);
   if (banned) return { status: 'spam', reasons: [{ code: 'banned_word', detail: banned.entry }], flagged: false };
 
@@ -55,6 +58,7 @@ export function judge(f: Facts): Verdict {
   const history = badHistory(f.history);
   // detail "3/5": three of the reader's last five decided comments were rejected.
   if (history) reasons.push({ code: 'spam_signal', detail: history });
+  reasons.push(...(f.signals?.reasons ?? []));
 
   const mode = f.threadMode === 'pre' || f.threadMode === 'post' ? f.threadMode : f.settings.moderation;
   if (mode === 'pre' && !isTrusted(f.history, f.settings.trustAfter)) reasons.unshift({ code: 'premoderation' });

@@ -16,6 +16,9 @@ import { verifySsoToken } from '../sso.js';
 import { identifyUser } from '../comments.js';
 import { streamThreadEvents } from '../events.js';
 import { renderThreadHtml } from '../render-html.js';
+import { enforceLimit } from '../abuse/limits.js';
+import { createChallenge, verifySolution } from '../abuse/pow.js';
+import { formSignals, formToken } from '../abuse/spam-signals.js';
 import type { Context } from 'hono';
 import { normalizeOrigin, readerCors } from '../middleware/cors.js';
 import { toModerator, toOwn, toPublic } from '../views.js';
@@ -47,13 +50,19 @@ export function readerRoutes(s: Services) {
     const thread = await s.store.getThread(site.id, key);
     c.header('Cache-Control', 'no-cache');
     if (!thread) {
-      return c.json({ thread: { key, title: null, url: null, count: 0, closed: false, editWindowSeconds: site.settings.editWindowSeconds }, comments: [], nextCursor: null } satisfies CommentPage);
+      return c.json({
+        thread: { key, title: null, url: null, count: 0, closed: false, editWindowSeconds: site.settings.editWindowSeconds, proofOfWork: site.settings.proofOfWork },
+        comments: [],
+        nextCursor: null,
+        formToken: await formToken(s, site.id),
+      } satisfies CommentPage);
     }
     const [page, count] = await Promise.all([s.store.listThread(thread.id, sort, limit, after), s.store.countApproved(thread.id)]);
     return c.json({
-      thread: { key, title: thread.title, url: thread.url, count, closed: isClosed(thread, site.settings, s.now()), editWindowSeconds: site.settings.editWindowSeconds },
+      thread: { key, title: thread.title, url: thread.url, count, closed: isClosed(thread, site.settings, s.now()), editWindowSeconds: site.settings.editWindowSeconds, proofOfWork: site.settings.proofOfWork },
       comments: [...page.top, ...page.replies].map(toPublic),
       nextCursor: await encodeCursor(s, sortOrder(sort), page.next),
+      formToken: await formToken(s, site.id),
     } satisfies CommentPage);
   });
 
@@ -64,7 +73,12 @@ export function readerRoutes(s: Services) {
     const site = await requireSite(s, siteId);
     const origin = c.req.header('origin');
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
-    const input = c.req.valid('json');
+    const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
+    await enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c));
+    if (site.settings.proofOfWork && !(await verifySolution(s, site.id, c.req.header('taliq-pow')))) {
+      throw new ApiError(403, 'forbidden', 'This site asks for a solved challenge (GET /sites/{site}/challenge) in the Taliq-Pow header');
+    }
+    const { website, ...input } = c.req.valid('json');
     const { comment, thread, created } = await postComment(s, {
       site,
       threadKey,
@@ -73,7 +87,8 @@ export function readerRoutes(s: Services) {
       user,
       fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
       idempotencyKey: idem.data ?? null,
-      reader: user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c),
+      reader: who,
+      signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
     else if (comment.flagged) announce(s, site, 'comment.flagged', toModerator(comment, thread));
@@ -117,6 +132,7 @@ export function readerRoutes(s: Services) {
     const site = await requireSite(s, comment.siteId);
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
+    await enforceLimit(s, site, 'reports', who.readerId, s.clientIp(c));
     const { reason, note } = c.req.valid('json');
     const result = await s.store.addReport({ commentId: id, readerId: who.readerId ?? who.ipHash ?? 'unknown', reason, note: note ?? null, at: s.now() }, site.settings.reportThreshold);
     if (result.newlyFlagged) {
@@ -124,6 +140,13 @@ export function readerRoutes(s: Services) {
       announce(s, site, 'comment.flagged', toModerator(flagged, await s.store.getThreadById(flagged.threadId)));
     }
     return c.json({ received: true }, 202);
+  });
+
+  // A proof-of-work challenge, for sites that ask for one.
+  app.get('/sites/:site/challenge', validate('param', SiteParams), async (c) => {
+    const site = await requireSite(s, c.req.valid('param').site);
+    c.header('Cache-Control', 'no-store');
+    return c.json(await createChallenge(s, site.id));
   });
 
   // One vote per reader identity; 0 takes the vote back.
@@ -134,6 +157,7 @@ export function readerRoutes(s: Services) {
     const user = await verifySsoToken(s, comment.siteId, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
     if (!who.readerId) throw new ApiError(400, 'bad_request', 'Votes need a reader identity (the Taliq-Reader header)');
+    await enforceLimit(s, (await requireSite(s, comment.siteId)), 'votes', who.readerId, s.clientIp(c));
     return c.json(await s.store.vote(id, who.readerId, c.req.valid('json').value, s.now()));
   });
 

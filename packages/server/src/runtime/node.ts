@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
 import { createApp } from '../app.js';
 import { resolveSecret } from '../secret.js';
 import { openStore } from './open-store.js';
+import { Redis } from 'ioredis';
+import { clientIpFrom } from '../abuse/client-ip.js';
+import { RedisRateLimiter, type RateLimiter } from '../abuse/rate-limiter.js';
 import type { Store } from '../store/store.js';
 
 /** The project root: the folder with Taliq's package.json, from src/ or from dist/. */
@@ -24,6 +27,8 @@ export function projectRoot(): string {
   return dir;
 }
 
+const IP_HASH_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
 export interface NodeServerOptions {
   port: number;
   host?: string;
@@ -33,6 +38,10 @@ export interface NodeServerOptions {
   adminToken?: string;
   /** Serve the example news article at `/`. */
   demo?: boolean;
+  /** Proxies in front of the server whose X-Forwarded-For entries are believed (0: none). */
+  trustedProxies?: number;
+  /** Redis for rate limits shared by several instances; in memory without it. */
+  redisUrl?: string;
 }
 
 interface StaticFile {
@@ -68,18 +77,21 @@ const ADMIN_HEADERS = {
 // The demo page obeys the strictest policy a publisher is likely to set: no inline anything.
 const DEMO_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo'>) {
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
     store,
     secret,
     adminToken: opts.adminToken,
+    limiter: opts.limiter,
     clientIp: (c) => {
+      let remote: string | undefined;
       try {
-        return getConnInfo(c).remote.address;
+        remote = getConnInfo(c).remote.address;
       } catch {
-        return undefined;
+        remote = undefined;
       }
+      return clientIpFrom(remote, c.req.header('x-forwarded-for'), opts.trustedProxies ?? 0);
     },
   });
   const widget = loadFile(join(root, 'dist/taliq.js'), 'text/javascript; charset=utf-8');
@@ -103,15 +115,23 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
 export async function startNodeServer(opts: NodeServerOptions) {
   const store = await openStore(opts);
   const secret = await resolveSecret(store, opts.secret);
-  const app = buildNodeApp(store, secret, opts);
+  const limiter = opts.redisUrl ? new RedisRateLimiter(new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false })) : undefined;
+  const app = buildNodeApp(store, secret, { ...opts, limiter });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
   });
+  // IP hashes are kept on comments for 30 days, long enough to ban from a fresh comment.
+  const purge = () => store.purgeIpHashes(Date.now() - IP_HASH_RETENTION_MS).catch((e) => console.error('taliq: purge failed', e));
+  void purge();
+  const purgeTimer = setInterval(purge, 24 * 3600 * 1000).unref();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {
     store,
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => store.close().then(() => resolve()))),
+    close: () => {
+      clearInterval(purgeTimer);
+      return new Promise<void>((resolve) => server.close(() => Promise.all([store.close(), limiter?.close()]).then(() => resolve())));
+    },
   };
 }

@@ -144,4 +144,8 @@ export const sqliteMigrations: string[] = [
   );
   CREATE INDEX events_thread ON events (thread_id, id);
   `,
+  /* 4: duplicate detection: a hash of each long body's normalized text */ `
+  ALTER TABLE comments ADD COLUMN body_hash TEXT;
+  CREATE INDEX comments_duplicates ON comments (thread_id, body_hash, created_at) WHERE body_hash IS NOT NULL;
+  `,
 ];

@@ -160,12 +160,12 @@ class SqliteStore implements Store {
         c = { ...input, threadId: this.q('SELECT id FROM threads WHERE site_id = ? AND key = ?').pluck().get(newThread.siteId, newThread.key) as number };
       }
       this.q(`INSERT INTO comments (id, site_id, thread_id, parent_id, root_id, author_name, author_email, reader_id,
-                verified, body, status, reasons, created_at, idempotency_key, search_text, ip_hash, flagged, hot)
+                verified, body, status, reasons, created_at, idempotency_key, search_text, ip_hash, flagged, hot, body_hash)
               VALUES (@id, @siteId, @threadId, @parentId, @rootId, @authorName, @authorEmail, @readerId,
-                @verified, @body, @status, @reasons, @createdAt, @idempotencyKey, @searchText, @ipHash, @flagged, @hot)`)
-        .run({ ...c, verified: c.verified ? 1 : 0, flagged: c.flagged ? 1 : 0, reasons: JSON.stringify(c.reasons), hot: hotScore(0, 0, c.createdAt) });
+                @verified, @body, @status, @reasons, @createdAt, @idempotencyKey, @searchText, @ipHash, @flagged, @hot, @bodyHash)`)
+        .run({ ...c, verified: c.verified ? 1 : 0, flagged: c.flagged ? 1 : 0, reasons: JSON.stringify(c.reasons), hot: hotScore(0, 0, c.createdAt), bodyHash: c.bodyHash ?? null });
       if (c.status === 'approved') this.logEvent(c.threadId, 'comment.approved', c.id, c.createdAt);
-      const { idempotencyKey: _k, searchText: _s, ...stored } = c;
+      const { idempotencyKey: _k, searchText: _s, bodyHash: _h, ...stored } = c;
       return { comment: { ...stored, editedAt: null, likes: 0, dislikes: 0, reports: 0 }, created: true };
     }).immediate();
   }
@@ -254,6 +254,10 @@ class SqliteStore implements Store {
   async readerHistory(siteId: string, readerId: string, limit: number) {
     return this.q(`SELECT status FROM comments WHERE site_id = ? AND reader_id = ? AND status IN ('approved', 'rejected', 'spam')
                    ORDER BY created_at DESC LIMIT ?`).pluck().all(siteId, readerId, limit) as Status[];
+  }
+
+  async hasDuplicate(threadId: number, bodyHash: string, since: number) {
+    return !!this.q(`SELECT 1 FROM comments WHERE thread_id = ? AND body_hash = ? AND created_at >= ? AND status != 'deleted' LIMIT 1`).get(threadId, bodyHash, since);
   }
 
   async lastCommentBy(siteId: string, readerId: string) {
@@ -354,6 +358,28 @@ class SqliteStore implements Store {
       }
       return before;
     }).immediate();
+  }
+
+  async commentsByEmail(email: string) {
+    const rows = this.q(`SELECT c.*, t.key AS thread_key FROM comments c JOIN threads t ON t.id = c.thread_id
+                         WHERE c.author_email = ? COLLATE NOCASE ORDER BY c.created_at`).all(email) as Row[];
+    return rows.map((r) => ({ ...toComment(r), threadKey: r.thread_key as string }));
+  }
+
+  async eraseByEmail(email: string, at: number) {
+    return this.db.transaction(() => {
+      const rows = this.q('SELECT id, site_id, thread_id, status FROM comments WHERE author_email = ? COLLATE NOCASE').all(email) as Row[];
+      for (const r of rows) {
+        this.q(`UPDATE comments SET author_name = '', author_email = NULL, body = '', reader_id = NULL, ip_hash = NULL,
+                  search_text = '', body_hash = NULL, status = 'deleted' WHERE id = ?`).run(r.id);
+        if (r.status === 'approved') this.logEvent(r.thread_id, 'comment.removed', r.id, at);
+      }
+      return rows.map((r) => ({ id: r.id as string, siteId: r.site_id as string }));
+    }).immediate();
+  }
+
+  async purgeIpHashes(before: number) {
+    return this.q('UPDATE comments SET ip_hash = NULL WHERE created_at < ? AND ip_hash IS NOT NULL').run(before).changes;
   }
 
   async createToken(t: ModeratorToken & { hash: string }) {

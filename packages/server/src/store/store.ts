@@ -63,6 +63,8 @@ export type NewStoredComment = Omit<StoredComment, 'likes' | 'dislikes' | 'repor
   idempotencyKey: string | null;
   /** normalizeText() of the author's name and the body, for search. */
   searchText: string;
+  /** Hash of the normalized body, for duplicate detection; null for short bodies. */
+  bodyHash?: string | null;
 };
 
 export interface CommentPatch {
@@ -207,6 +209,8 @@ export interface Store {
   updateComment(id: string, patch: CommentPatch): Promise<void>;
   /** Statuses of the reader's last decided comments (approved, rejected, spam), newest first. */
   readerHistory(siteId: string, readerId: string, limit: number): Promise<Status[]>;
+  /** Whether the thread has a comment (not deleted) with this body hash since `since`. */
+  hasDuplicate(threadId: number, bodyHash: string, since: number): Promise<boolean>;
   /** The reader's most recent comment on the site. */
   lastCommentBy(siteId: string, readerId: string): Promise<StoredComment | null>;
   setThreadMode(threadId: number, mode: ThreadMode): Promise<void>;
@@ -236,6 +240,13 @@ export interface Store {
   queueCounts(siteId: string): Promise<Record<QueueStatus, number>>;
   /** Sets the status of each comment; answers the comments as they were before. */
   setStatus(ids: string[], status: Status): Promise<StoredComment[]>;
+
+  /** Every comment written with this email address, on every site (privacy export). */
+  commentsByEmail(email: string): Promise<(StoredComment & { threadKey: string })[]>;
+  /** Erases what identifies the author of each comment written with this email; answers their ids. */
+  eraseByEmail(email: string, at: number): Promise<{ id: string; siteId: string }[]>;
+  /** Forgets the IP hashes of comments older than `before` (bans keep their own copy). */
+  purgeIpHashes(before: number): Promise<number>;
 
   createToken(token: ModeratorToken & { hash: string }): Promise<void>;
   findTokenByHash(hash: string): Promise<ModeratorToken | null>;

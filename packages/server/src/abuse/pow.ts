@@ -1,0 +1,49 @@
+/**
+ * Proof of work for sites under attack, in ALTCHA's format: the server issues a signed
+ * challenge, the browser finds `number` such that SHA-256(salt + number) = challenge, and the
+ * server checks the answer once. Challenges are bound to a site, expire, and are single use
+ * (counted in the rate limiter, so several instances sharing Redis agree).
+ */
+import type { Services } from '../context.js';
+import { randomHex } from '../crypto.js';
+
+export const POW_MAX_NUMBER = 100_000;
+const TTL_SECONDS = 600;
+const enc = new TextEncoder();
+const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+const sha256Hex = async (s: string) => hex(await crypto.subtle.digest('SHA-256', enc.encode(s)));
+
+export interface Challenge {
+  algorithm: 'SHA-256';
+  challenge: string;
+  maxnumber: number;
+  salt: string;
+  signature: string;
+}
+
+export async function createChallenge(s: Services, siteId: string): Promise<Challenge> {
+  const expires = Math.floor(s.now() / 1000) + TTL_SECONDS;
+  const salt = `${randomHex(12)}?expires=${expires}&site=${encodeURIComponent(siteId)}`;
+  const number = crypto.getRandomValues(new Uint32Array(1))[0] % POW_MAX_NUMBER;
+  const challenge = await sha256Hex(salt + number);
+  return { algorithm: 'SHA-256', challenge, maxnumber: POW_MAX_NUMBER, salt, signature: await s.signer.mac('pow', challenge) };
+}
+
+/** True when `payload` (base64 JSON of the solved challenge) is a fresh, unused answer for this site. */
+export async function verifySolution(s: Services, siteId: string, payload: string | undefined): Promise<boolean> {
+  if (!payload || payload.length > 2000) return false;
+  let p: { algorithm?: unknown; challenge?: unknown; number?: unknown; salt?: unknown; signature?: unknown };
+  try {
+    p = JSON.parse(atob(payload));
+  } catch {
+    return false;
+  }
+  if (p.algorithm !== 'SHA-256' || typeof p.challenge !== 'string' || typeof p.salt !== 'string' || typeof p.signature !== 'string') return false;
+  if (!Number.isInteger(p.number) || (p.number as number) < 0 || (p.number as number) > POW_MAX_NUMBER) return false;
+  const params = new URLSearchParams(p.salt.split('?')[1] ?? '');
+  if (params.get('site') !== siteId || Number(params.get('expires')) * 1000 < s.now()) return false;
+  if ((await s.signer.mac('pow', p.challenge)) !== p.signature) return false;
+  if ((await sha256Hex(p.salt + p.number)) !== p.challenge) return false;
+  // Single use: the first answer passes, any replay within the lifetime is refused.
+  return (await s.limiter.hit(`pow:${p.challenge}`, 1, TTL_SECONDS * 1000)).allowed;
+}

@@ -1,0 +1,57 @@
+/**
+ * Rate limits: fixed windows counted per key. The interface is tiny so the counter can live in
+ * this process (one API instance) or in Redis (several instances sharing one limit).
+ */
+export interface RateLimiter {
+  /** Counts one hit; `allowed` is false past `limit` hits in the current window. */
+  hit(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+  close?(): Promise<void>;
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private windows = new Map<string, { count: number; resetAt: number }>();
+  private lastSweep = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async hit(key: string, limit: number, windowMs: number) {
+    const now = this.now();
+    this.sweep(now);
+    let w = this.windows.get(key);
+    if (!w || w.resetAt <= now) this.windows.set(key, (w = { count: 0, resetAt: now + windowMs }));
+    w.count++;
+    return { allowed: w.count <= limit, retryAfterMs: w.count <= limit ? 0 : w.resetAt - now };
+  }
+
+  /** Drops expired windows now and then, so memory stays bounded by the active keys. */
+  private sweep(now: number) {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+  }
+}
+
+/** The subset of a Redis client this needs (ioredis has it). */
+export interface RedisLike {
+  eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
+  quit(): Promise<unknown>;
+}
+
+// Atomic: count, set the window's expiry on its first hit, answer the count and the time left.
+const HIT = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}`;
+
+export class RedisRateLimiter implements RateLimiter {
+  constructor(private readonly redis: RedisLike, private readonly prefix = 'taliq:rl:') {}
+
+  async hit(key: string, limit: number, windowMs: number) {
+    const [count, ttl] = (await this.redis.eval(HIT, 1, this.prefix + key, windowMs)) as [number, number];
+    const allowed = count <= limit;
+    return { allowed, retryAfterMs: allowed ? 0 : Math.max(ttl, 1) };
+  }
+
+  async close() {
+    await this.redis.quit();
+  }
+}

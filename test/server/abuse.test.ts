@@ -1,0 +1,184 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { api, SITE, testApp } from '../support/app.js';
+import { clientIpFrom, limitSubject } from '../../packages/server/src/abuse/client-ip.js';
+import { MemoryRateLimiter, RedisRateLimiter } from '../../packages/server/src/abuse/rate-limiter.js';
+import { DEFAULT_SETTINGS } from '../../packages/shared/src/index.js';
+
+const reader = (key: string) => ({ headers: { 'taliq-reader': key.padEnd(22, 'x') } });
+const say = (body: string) => ({ author: { name: 'قارئ' }, body });
+const tight = { ...DEFAULT_SETTINGS.limits, posts: { perReader: 2, perIp: 3, windowSeconds: 60 } };
+
+test('posting past the per-reader limit is a 429 with Retry-After, and the window passes', async () => {
+  const t = await testApp({ moderation: 'post', limits: tight });
+  const a = api(t);
+  assert.equal((await a.post('t', say('1'), reader('one'))).status, 201);
+  assert.equal((await a.post('t', say('2'), reader('one'))).status, 201);
+  const third = await a.post('t', say('3'), reader('one'));
+  assert.equal(third.status, 429);
+  assert.equal(third.body.error.code, 'rate_limited');
+  assert.equal(third.headers.get('retry-after'), '60');
+  assert.equal((await a.list('t')).body.comments.length, 2, 'the refused comment is not stored');
+  t.clock.now += 61_000;
+  assert.equal((await a.post('t', say('4'), reader('one'))).status, 201);
+  await t.close();
+});
+
+test('new reader keys from one address still meet the per-IP limit', async () => {
+  const t = await testApp({ moderation: 'post', limits: tight });
+  const a = api(t);
+  const statuses = [];
+  for (const key of ['k1', 'k2', 'k3', 'k4']) statuses.push((await a.post('t', say(key), reader(key))).status);
+  assert.deepEqual(statuses, [201, 201, 201, 429]);
+  await t.close();
+});
+
+test('votes and reports have their own limits', async () => {
+  const t = await testApp({
+    moderation: 'post',
+    limits: { posts: tight.posts, votes: { perReader: 3, perIp: 100, windowSeconds: 60 }, reports: { perReader: 1, perIp: 100, windowSeconds: 3600 } },
+  });
+  const a = api(t);
+  const id = (await a.post('t', say('x'))).body.comment.id;
+  const votes = [];
+  for (const v of [1, -1, 0, 1]) votes.push((await a.call('PUT', `/comments/${id}/vote`, { value: v }, reader('v'))).status);
+  assert.deepEqual(votes, [200, 200, 200, 429]);
+  assert.equal((await a.call('POST', `/comments/${id}/reports`, { reason: 'spam' }, reader('r'))).status, 202);
+  const second = await a.call('POST', `/comments/${id}/reports`, { reason: 'spam' }, reader('r'));
+  assert.equal(second.status, 429);
+  assert.equal(second.headers.get('retry-after'), '3600');
+  await t.close();
+});
+
+test('limits are a site setting', async () => {
+  const t = await testApp();
+  const a = api(t);
+  const res = await a.call('PATCH', `/admin/sites/${SITE}`, { limits: { ...tight, votes: { perReader: 0, perIp: 1, windowSeconds: 60 } } }, a.mod());
+  assert.equal(res.status, 422);
+  assert.equal((await a.call('PATCH', `/admin/sites/${SITE}`, { limits: tight }, a.mod())).body.settings.limits.posts.perReader, 2);
+  await t.close();
+});
+
+test('a forged X-Forwarded-For never escapes a limit: only trusted hops are believed', () => {
+  // No proxy in front: the header is the client's own words.
+  assert.equal(clientIpFrom('198.51.100.9', '1.2.3.4', 0), '198.51.100.9');
+  // One proxy: it appended the address it saw; anything left of that was sent by the client.
+  assert.equal(clientIpFrom('10.0.0.2', '1.2.3.4, 198.51.100.9', 1), '198.51.100.9');
+  assert.equal(clientIpFrom('10.0.0.2', '198.51.100.9', 1), '198.51.100.9');
+  // Two proxies (CDN then nginx).
+  assert.equal(clientIpFrom('10.0.0.2', 'forged, 198.51.100.9, 203.0.113.5', 2), '198.51.100.9');
+  assert.equal(clientIpFrom('10.0.0.2', undefined, 1), '10.0.0.2');
+});
+
+test('IPv6 addresses are limited per /64, IPv4 per address', () => {
+  assert.equal(limitSubject('2001:db8:abcd:12:1:2:3:4'), '2001:db8:abcd:12::/64');
+  assert.equal(limitSubject('2001:db8:abcd:12::99'), '2001:db8:abcd:12::/64');
+  assert.equal(limitSubject('2001:DB8:ABCD:0012:ffff::1'), '2001:db8:abcd:12::/64');
+  assert.equal(limitSubject('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.equal(limitSubject('::ffff:203.0.113.7'), '203.0.113.7');
+  assert.equal(limitSubject('203.0.113.7'), '203.0.113.7');
+});
+
+test('readers of one IPv6 /64 share the per-IP limit', async () => {
+  const t = await testApp({ moderation: 'post', limits: tight });
+  const { createApp } = await import('../../packages/server/src/app.js');
+  let ip = '';
+  const app = createApp({ store: t.store, secret: 'x'.repeat(32), clientIp: () => ip });
+  const post = (addr: string) => {
+    ip = addr;
+    return app.request(`/api/v1/sites/${SITE}/threads/t/comments`, { method: 'POST', headers: { 'content-type': 'application/json', 'taliq-reader': randomUUID().replace(/-/g, '') }, body: JSON.stringify(say(addr)) });
+  };
+  await t.store.ensureThread(SITE, 't', { title: null, url: null });
+  const statuses = [];
+  for (const addr of ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2:ffff::c', '2001:db8:1:2::d', '2001:db8:1:3::a']) statuses.push((await post(addr)).status);
+  assert.deepEqual(statuses, [201, 201, 201, 429, 201]);
+  await t.close();
+});
+
+test('the honeypot sends a comment to spam; a form sent too fast or with a forged token waits for review', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const a = api(t);
+  const bot = await a.post('t', { ...say('رابح'), website: 'http://spam.example' });
+  assert.equal(bot.status, 201);
+  assert.equal(bot.body.comment.status, 'pending', 'the bot is not told');
+  assert.deepEqual((await a.queue('status=spam')).body.comments[0].reasons, [{ code: 'spam_signal', detail: 'honeypot' }]);
+
+  const { formToken } = (await a.list('t')).body;
+  const fast = await a.post('t', say('سريع جدا'), { headers: { 'taliq-form': formToken } });
+  assert.equal(fast.body.comment.status, 'pending');
+  const forged = await a.post('t', say('مزور'), { headers: { 'taliq-form': 'eyJ0IjoxfQ.AAAAAAAAAAAAAAAA' } });
+  assert.equal(forged.body.comment.status, 'pending');
+  t.clock.now += 10_000;
+  const human = await a.post('t', say('كتبت بتأن'), { headers: { 'taliq-form': formToken } });
+  assert.equal(human.body.comment.status, 'approved');
+  const reasons = (await a.queue()).body.comments.map((c: any) => c.reasons[0].detail).sort();
+  assert.deepEqual(reasons, ['fast', 'form']);
+  await t.close();
+});
+
+test('the same long text posted again in a thread waits for review; short common replies do not', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const a = api(t);
+  const text = 'اشتري الآن أرخص هاتف في المغرب عبر موقعنا';
+  assert.equal((await a.post('t', say(text), reader('a'))).body.comment.status, 'approved');
+  const again = await a.post('t', say(`${text}!!`.replace('هاتف', 'هـــاتف')), reader('b'));
+  assert.equal(again.body.comment.status, 'pending');
+  assert.deepEqual((await a.queue()).body.comments[0].reasons, [{ code: 'spam_signal', detail: 'duplicate' }]);
+  for (const k of ['c', 'd']) assert.equal((await a.post('t', say('شكرا'), reader(k))).body.comment.status, 'approved');
+  assert.equal((await a.post('other', say(text), reader('e'))).body.comment.status, 'approved', 'per thread');
+  await t.close();
+});
+
+test('a site under attack asks for a proof of work: solved once, bound to the site, single use', async () => {
+  const t = await testApp({ moderation: 'post', proofOfWork: true });
+  const a = api(t);
+  assert.equal((await a.list('t')).body.thread.proofOfWork, true);
+  assert.equal((await a.post('t', say('بدون حل'))).status, 403);
+  const ch = (await a.call('GET', `/sites/${SITE}/challenge`)).body;
+  assert.equal(ch.algorithm, 'SHA-256');
+  let number = 0;
+  while (createHash('sha256').update(ch.salt + number).digest('hex') !== ch.challenge) number++;
+  const solution = Buffer.from(JSON.stringify({ ...ch, number })).toString('base64');
+  const wrong = Buffer.from(JSON.stringify({ ...ch, number: number + 1 })).toString('base64');
+  assert.equal((await a.post('t', say('حل خاطئ'), { headers: { 'taliq-pow': wrong } })).status, 403);
+  assert.equal((await a.post('t', say('حل صحيح'), { headers: { 'taliq-pow': solution } })).status, 201);
+  assert.equal((await a.post('t', say('إعادة الحل'), { headers: { 'taliq-pow': solution } })).status, 403, 'single use');
+  // Bound to its site, and expiring.
+  await t.store.createSite('other', { ...(await t.store.getSite(SITE))!.settings });
+  const other = (await a.call('GET', `/sites/other/challenge`)).body;
+  number = 0;
+  while (createHash('sha256').update(other.salt + number).digest('hex') !== other.challenge) number++;
+  const foreign = Buffer.from(JSON.stringify({ ...other, number })).toString('base64');
+  assert.equal((await a.post('t', say('تحدي موقع آخر'), { headers: { 'taliq-pow': foreign } })).status, 403);
+  const late = (await a.call('GET', `/sites/${SITE}/challenge`)).body;
+  number = 0;
+  while (createHash('sha256').update(late.salt + number).digest('hex') !== late.challenge) number++;
+  t.clock.now += 11 * 60_000;
+  assert.equal((await a.post('t', say('متأخر'), { headers: { 'taliq-pow': Buffer.from(JSON.stringify({ ...late, number })).toString('base64') } })).status, 403);
+  await t.close();
+});
+
+test('the in-memory limiter counts per key and forgets expired windows', async () => {
+  let now = 0;
+  const l = new MemoryRateLimiter(() => now);
+  assert.deepEqual(await l.hit('a', 1, 1000), { allowed: true, retryAfterMs: 0 });
+  assert.deepEqual(await l.hit('a', 1, 1000), { allowed: false, retryAfterMs: 1000 });
+  assert.equal((await l.hit('b', 1, 1000)).allowed, true);
+  now = 1000;
+  assert.equal((await l.hit('a', 1, 1000)).allowed, true);
+});
+
+test('the Redis limiter shares one limit between API instances', { skip: !process.env.REDIS_URL && 'REDIS_URL is not set: the Redis limiter is not tested' }, async () => {
+  const { Redis } = await import('ioredis');
+  const one = new RedisRateLimiter(new Redis(process.env.REDIS_URL!));
+  const two = new RedisRateLimiter(new Redis(process.env.REDIS_URL!));
+  const key = `test:${randomUUID()}`;
+  assert.equal((await one.hit(key, 2, 60_000)).allowed, true);
+  assert.equal((await two.hit(key, 2, 60_000)).allowed, true);
+  const third = await one.hit(key, 2, 60_000);
+  assert.equal(third.allowed, false);
+  assert.ok(third.retryAfterMs > 55_000 && third.retryAfterMs <= 60_000);
+  await one.close();
+  await two.close();
+});
