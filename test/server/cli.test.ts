@@ -148,3 +148,44 @@ test('the store comes from --database-url, --db, DATABASE_URL, TALIQ_DB, in that
   assert.deepEqual(storeOptions(undefined, undefined, { TALIQ_DB: 'b.db' }), { db: 'b.db' });
   assert.deepEqual(storeOptions(undefined, undefined, {}), { db: './data/taliq.db' });
 });
+
+test('a reader’s data is exported and erased by email', async () => {
+  const db = tempDb();
+  const env = { TALIQ_DB: db.path };
+  await taliq(['sites', 'add', 'akhbar', '--origin', 'https://akhbar.example.ma', '--moderation', 'post'], env);
+  const server = await startServer([], env);
+  try {
+    for (const [email, body] of [['Sara@Example.ma', 'رأيي الأول'], ['sara@example.ma', 'رأيي الثاني'], ['other@example.ma', 'لست سارة']]) {
+      const res = await fetch(`${server.url}/api/v1/sites/akhbar/threads/t/comments`, {
+        method: 'POST',
+        headers: { origin: 'https://akhbar.example.ma', 'content-type': 'application/json', 'taliq-reader': `reader-${email}`.replace(/[^A-Za-z0-9]/g, '') },
+        body: JSON.stringify({ author: { name: 'سارة', email }, body }),
+      });
+      assert.equal(res.status, 201);
+    }
+  } finally {
+    await server.stop();
+  }
+  const exported = JSON.parse((await taliq(['privacy', 'export', '--email', 'sara@example.ma'], env)).stdout);
+  assert.deepEqual(exported.comments.map((c: any) => c.body), ['رأيي الأول', 'رأيي الثاني']);
+  assert.equal(exported.comments[0].thread, 't');
+
+  const erased = await taliq(['privacy', 'erase', '--email', 'sara@example.ma'], env);
+  assert.equal(erased.code, 0, erased.stderr);
+  assert.match(erased.stdout, /2 comment/);
+  assert.deepEqual(JSON.parse((await taliq(['privacy', 'export', '--email', 'sara@example.ma'], env)).stdout).comments, []);
+  const again = await startServer([], env);
+  try {
+    const page = await (await fetch(`${again.url}/api/v1/sites/akhbar/threads/t/comments`)).json();
+    assert.deepEqual(page.comments.map((c: any) => c.body), ['لست سارة']);
+  } finally {
+    await again.stop();
+  }
+  const Database = (await import('better-sqlite3')).default;
+  const raw = new Database(db.path, { readonly: true });
+  const dump = JSON.stringify(raw.prepare('SELECT * FROM comments').all());
+  raw.close();
+  assert.ok(!/sara@example\.ma|رأيي/i.test(dump), 'nothing of hers is left in the comments table');
+  assert.equal((await taliq(['privacy', 'erase'], env)).code, 2);
+  db.remove();
+});
