@@ -30,6 +30,8 @@ test('a suspect word holds the comment in pending and flags it', async () => {
   assert.deepEqual(q.body.comments[0].reasons, [{ code: 'suspect_word', detail: '*كازينو*' }]);
   assert.equal(q.body.counts.pending, 1);
   assert.equal(q.body.counts.flagged, 1);
+  assert.equal(q.body.comments[0].flagged, true);
+  assert.equal((await a.queue('status=pending')).body.comments[0].flagged, true, 'the pending queue shows the flag too');
   await t.close();
 });
 

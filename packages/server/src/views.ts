@@ -35,5 +35,6 @@ export const toModerator = (c: StoredComment, thread: Thread | null): ModeratorC
   status: c.status,
   reasons: c.reasons,
   reports: c.reports,
+  flagged: c.flagged,
   thread: { key: thread?.key ?? '', title: thread?.title ?? null, url: thread?.url ?? null },
 });

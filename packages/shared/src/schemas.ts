@@ -154,7 +154,25 @@ export interface ModeratorComment extends PublicComment {
   author: PublicComment['author'] & { email?: string; readerId: string | null };
   /** For a reply: the comment it answers. */
   parent?: { id: string; author: { name: string }; body: string };
+  /** In the flagged queue (reported enough, or holding a suspect word), whatever its status. */
+  flagged: boolean;
 }
+
+/** GET /admin/me: who a moderator token is. */
+export interface Me {
+  actor: string;
+  /** null: an admin token, valid on every site. */
+  siteId: string | null;
+  sites: string[];
+}
+
+export const NewBan = z.strictObject({
+  readerId: z.string().min(1).max(100),
+  shadow: z.boolean().optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  reason: z.string().max(500).optional(),
+});
+export type NewBan = z.input<typeof NewBan>;
 
 export interface QueuePage {
   comments: ModeratorComment[];

@@ -5,8 +5,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BulkModerate, DEFAULT_SETTINGS, LIMITS, Moderate, QueueQuery, SiteId, SiteSettings, SiteSettingsPatch } from '../../../shared/src/index.js';
-import { ThreadKey } from '../../../shared/src/index.js';
-import type { ModerationAction, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
+import { NewBan, ThreadKey } from '../../../shared/src/index.js';
+import type { Me, ModerationAction, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
 import { normalizeText } from '../moderation/normalize.js';
 import { registerRemovals } from '../comments.js';
 import { randomHex } from '../crypto.js';
@@ -36,12 +36,6 @@ const IdParams = z.object({ id: z.string().min(1).max(40) });
 const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
   before: z.coerce.number().int().positive().optional(),
-});
-const NewBan = z.strictObject({
-  readerId: z.string().min(1).max(100),
-  shadow: z.boolean().optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
-  reason: z.string().max(500).optional(),
 });
 const ThreadPatch = z.strictObject({ mode: z.enum(['open', 'pre', 'post', 'closed']) });
 const day = z.iso.date().transform((d) => Date.parse(`${d}T00:00:00Z`));
@@ -128,7 +122,7 @@ export function adminRoutes(s: Services) {
   app.get('/me', async (c) => {
     const m = c.get('moderator');
     const sites = m.siteId ? [m.siteId] : (await s.store.listSites()).map((x) => x.id);
-    return c.json({ actor: m.actor, siteId: m.siteId, sites });
+    return c.json({ actor: m.actor, siteId: m.siteId, sites } satisfies Me);
   });
 
   app.get('/sites', async (c) => {
