@@ -82,6 +82,28 @@ test('a body over 32 KB is refused with 413', async () => {
   await t.close();
 });
 
+test('a streamed body without a length is cut off at 32 KB, not read whole', async () => {
+  const t = await testApp();
+  let sent = 0;
+  const chunk = new TextEncoder().encode('ب'.repeat(4096));
+  const body = new ReadableStream({
+    pull(controller) {
+      // An endless body: only a limit that stops reading lets this request end.
+      sent += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  const res = await t.app.request(`/api/v1/sites/${SITE}/threads/t/comments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: 'https://akhbar.example.ma' },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  assert.equal(res.status, 413);
+  assert.ok(sent < 200_000, `read ${sent} bytes`);
+  await t.close();
+});
+
 test('query and path parameters are bounded', async () => {
   const t = await testApp();
   const a = api(t);
