@@ -1,9 +1,11 @@
 /**
  * The real API inside @web/test-runner's dev server, so component tests talk to the real app
  * and a real SQLite file, on the test page's own origin. Test-only helpers under /__test/ create
- * an isolated site per test, seed approved comments and approve comments.
+ * an isolated site per test, seed approved comments, approve or remove comments, sign a reader
+ * in, and cut or refuse live-update streams.
  */
 import { getRequestListener } from '@hono/node-server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,26 +13,50 @@ import { DEFAULT_SETTINGS } from '../../packages/shared/src/index.js';
 import { createApp } from '../../packages/server/src/app.js';
 import { openSqliteStore } from '../../packages/server/src/store/sqlite.js';
 import { randomId } from '../../packages/server/src/crypto.js';
+import { signSsoToken } from '../../packages/server/src/sso.js';
 
-type Koa = { path: string; method: string; req: import('node:http').IncomingMessage; res: import('node:http').ServerResponse; respond?: boolean; status: number; body: unknown; type: string };
+type Koa = { path: string; method: string; req: IncomingMessage; res: ServerResponse; respond?: boolean; status: number; body: unknown; type: string };
 
-async function readBody(req: import('node:http').IncomingMessage): Promise<any> {
+async function readBody(req: IncomingMessage): Promise<any> {
   const chunks: Buffer[] = [];
   for await (const ch of req) chunks.push(ch as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   return text ? JSON.parse(text) : {};
 }
 
+const ADMIN_TOKEN = 'widget-tests-admin-token-0123456789';
+
 export async function testServerMiddleware(origins: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'taliq-wtr-'));
   const store = await openSqliteStore(join(dir, 'taliq.db'));
-  const app = createApp({ store, secret: 'widget-tests-secret-at-least-32-characters', clientIp: () => '127.0.0.1' });
+  // Live updates are polled fast so tests need not wait a second for each.
+  const app = createApp({ store, secret: 'widget-tests-secret-at-least-32-characters', adminToken: ADMIN_TOKEN, clientIp: () => '127.0.0.1', eventPollMs: 50 });
   const listener = getRequestListener(app.fetch);
   // Seeded comments are dated from a day ago, a second apart, so they are older than anything posted.
   let clock = Date.now() - 24 * 3600 * 1000;
+  /** Open live-update streams, and how many of the next ones to refuse. */
+  const streams = new Set<ServerResponse>();
+  let refuse = 0;
+  /** Requests for counts, per site. */
+  const countRequests = new Map<string, number>();
+
+  const admin = async (path: string) =>
+    (await app.request(`/api/v1/admin${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as Promise<any>;
 
   return async (ctx: Koa, next: () => Promise<void>) => {
     if (ctx.path.startsWith('/api/')) {
+      if (ctx.path.endsWith('/events')) {
+        if (refuse > 0) {
+          refuse--;
+          ctx.status = 503;
+          ctx.body = 'refused by /__test/streams';
+          return;
+        }
+        streams.add(ctx.res);
+        ctx.res.once('close', () => streams.delete(ctx.res));
+      }
+      const counts = ctx.path.match(/^\/api\/v1\/sites\/([^/]+)\/counts$/);
+      if (counts && ctx.method === 'GET') countRequests.set(counts[1], (countRequests.get(counts[1]) ?? 0) + 1);
       ctx.respond = false;
       await listener(ctx.req, ctx.res);
       return;
@@ -38,30 +64,48 @@ export async function testServerMiddleware(origins: string[]) {
     if (!ctx.path.startsWith('/__test/') || ctx.method !== 'POST') return next();
     const input = await readBody(ctx.req);
     ctx.type = 'application/json';
+    let answer: unknown = { ok: true };
     if (ctx.path === '/__test/sites') {
       const site = `s-${randomId(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
       await store.createSite(site, { ...DEFAULT_SETTINGS, origins, moderation: input.moderation ?? 'pre', ...(input.settings ?? {}) });
-      ctx.body = JSON.stringify({ site });
+      answer = { site };
     } else if (ctx.path === '/__test/approve') {
       await store.setStatus(input.ids, 'approved');
-      ctx.body = JSON.stringify({ ok: true });
+    } else if (ctx.path === '/__test/status') {
+      // Any status: `rejected` or `deleted` takes an approved comment away, as a moderator would.
+      await store.setStatus(input.ids, input.status);
     } else if (ctx.path === '/__test/seed') {
       // n approved top-level comments (oldest first), each with `replies` approved replies.
       const thread = await store.ensureThread(input.site, input.thread, { title: null, url: null });
       const ids: string[] = [];
+      const base = { siteId: input.site as string, threadId: thread.id, authorEmail: null, readerId: null, verified: false, reasons: [], idempotencyKey: null, flagged: false, ipHash: null, searchText: '' };
       for (let i = 1; i <= input.n; i++) {
         const id = randomId();
         const at = (clock += 1000);
-        await store.insertComment({ id, siteId: input.site, threadId: thread.id, parentId: null, rootId: null, authorName: input.name ?? `قارئ ${i}`, authorEmail: null, readerId: null, verified: false, body: input.body ?? `تعليق رقم ${i}`, status: 'approved', reasons: [], createdAt: at, idempotencyKey: null, flagged: false, ipHash: null, searchText: '' });
+        await store.insertComment({ ...base, id, parentId: null, rootId: null, authorName: input.name ?? `قارئ ${i}`, body: input.body ?? `تعليق رقم ${i}`, status: 'approved' as const, createdAt: at });
         ids.push(id);
         for (let r = 1; r <= (input.replies ?? 0); r++) {
-          await store.insertComment({ id: randomId(), siteId: input.site, threadId: thread.id, parentId: id, rootId: id, authorName: `مجيب ${r}`, authorEmail: null, readerId: null, verified: false, body: `رد رقم ${r} على ${i}`, status: 'approved', reasons: [], createdAt: at + r, idempotencyKey: null, flagged: false, ipHash: null, searchText: '' });
+          await store.insertComment({ ...base, id: randomId(), parentId: id, rootId: id, authorName: `مجيب ${r}`, body: `رد رقم ${r} على ${i}`, status: 'approved' as const, createdAt: at + r });
         }
       }
-      ctx.body = JSON.stringify({ ids });
+      answer = { ids };
+    } else if (ctx.path === '/__test/sso-token') {
+      // A publisher's sign-in token for a reader of this site, signed with the site's SSO secret.
+      const { ssoSecret } = await admin(`/sites/${encodeURIComponent(input.site)}`);
+      answer = { token: await signSsoToken(ssoSecret, { sub: input.sub ?? 'reader-1', name: input.name, exp: Math.floor(Date.now() / 1000) + 3600 }) };
+    } else if (ctx.path === '/__test/streams') {
+      // Cuts every open live-update stream (EventSource reconnects by itself), and refuses the
+      // next `refuse` ones with 503 (EventSource gives up: the widget must reopen on its own).
+      refuse = input.refuse ?? 0;
+      const cut = streams.size;
+      if (input.cut !== false) for (const res of streams) res.socket?.destroy();
+      answer = { cut };
+    } else if (ctx.path === '/__test/count-requests') {
+      answer = { requests: countRequests.get(input.site) ?? 0 };
     } else {
       ctx.status = 404;
-      ctx.body = JSON.stringify({ error: { code: 'not_found', message: 'No such test helper' } });
+      answer = { error: { code: 'not_found', message: 'No such test helper' } };
     }
+    ctx.body = JSON.stringify(answer);
   };
 }

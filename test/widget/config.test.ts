@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { readConfig, readEnv, resolveLanguage, type Env } from '../../packages/widget/src/config.js';
+import { jwtClaims, readConfig, readEnv, resolveLanguage, type Env } from '../../packages/widget/src/config.js';
 
 const env: Env = {
   scriptUrl: 'https://comments.example.com/taliq.js',
@@ -22,6 +22,7 @@ describe('readConfig', () => {
       sort: 'newest',
       theme: 'auto',
       token: undefined,
+      signedInAs: undefined,
     });
   });
 
@@ -78,6 +79,22 @@ describe('readConfig', () => {
     doc.head.insertAdjacentHTML('beforeend', '<link rel="canonical" href="https://news.example.ma/a">');
     const e = readEnv(doc, 'https://cdn.example.com/taliq.js');
     expect(e).to.include({ canonical: 'https://news.example.ma/a', title: 'Un titre', scriptUrl: 'https://cdn.example.com/taliq.js' });
+  });
+});
+
+describe('sign-in tokens', () => {
+  const jwt = (claims: unknown) =>
+    `eyJhbGciOiJIUzI1NiJ9.${btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(claims)))).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}.c2ln`;
+
+  it('reads the claims of a JWT without checking it, Arabic names included', () => {
+    expect(jwtClaims(jwt({ sub: '42', name: 'سارة بنعلي' }))).to.deep.equal({ sub: '42', name: 'سارة بنعلي' });
+    expect(readConfig({ site: 's', token: jwt({ name: ' سارة ' }) }, env).signedInAs).to.equal('سارة');
+  });
+
+  it('shrugs off tokens it cannot read', () => {
+    for (const t of ['', 'abc', 'a.b.c', 'a.bnVsbA.c', jwt('just a string')]) expect(jwtClaims(t), t).to.equal(null);
+    expect(readConfig({ site: 's', token: jwt({ sub: '1' }) }, env)).to.include({ signedInAs: undefined });
+    expect(readConfig({ site: 's', token: 'not-a-jwt' }, env)).to.include({ token: 'not-a-jwt', signedInAs: undefined });
   });
 });
 

@@ -12,8 +12,9 @@ async function helper<T>(path: string, body: unknown): Promise<T> {
   return res.json();
 }
 
-/** A fresh site whose registered origin is this page's. */
-export const newSite = async (moderation: 'pre' | 'post' = 'pre') => (await helper<{ site: string }>('sites', { moderation })).site;
+/** A fresh site whose registered origin is this page's, with the settings given. */
+export const newSite = async (moderation: 'pre' | 'post' = 'pre', settings: Record<string, unknown> = {}) =>
+  (await helper<{ site: string }>('sites', { moderation, settings })).site;
 
 /** `n` approved top-level comments "تعليق رقم 1…n" (1 the oldest), each with `replies` approved replies. */
 export const seed = async (site: string, thread: string, n: number, more: { replies?: number; body?: string; name?: string } = {}) =>

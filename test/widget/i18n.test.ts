@@ -11,6 +11,11 @@ describe('message catalogs', () => {
         const other = messages[key as keyof typeof ar];
         expect(typeof other, key).to.equal(typeof value);
         if (typeof value === 'string') expect(other, key).to.not.equal('');
+        // Nested tables (sort orders, report reasons) have the same keys, each worded.
+        if (typeof value === 'object' && key !== 'errors') {
+          expect(Object.keys(other).sort(), key).to.deep.equal(Object.keys(value).sort());
+          for (const v of Object.values(other)) expect(v, key).to.be.a('string').and.not.equal('');
+        }
       }
     });
 
@@ -21,7 +26,7 @@ describe('message catalogs', () => {
 
     it(`${lang} words every count from 0 to 1000`, () => {
       for (let n = 0; n <= 1000; n++)
-        for (const f of [messages.comments, messages.remaining, messages.nameTooLong, messages.bodyTooLong]) {
+        for (const f of [messages.comments, messages.remaining, messages.nameTooLong, messages.bodyTooLong, messages.fresh, messages.moreReplies]) {
           const s = f(n, String(n));
           expect(s, `${n}`).to.be.a('string').and.not.contain('undefined');
         }
@@ -49,6 +54,19 @@ describe('message catalogs', () => {
       'بقي 99 حرفًا',
       'بقي 102 حرف',
     ]);
+  });
+
+  it('counts new comments and folded replies with the Arabic plural forms', () => {
+    expect([1, 2, 3, 11, 100].map((n) => ar.fresh(n))).to.deep.equal([
+      'تعليق جديد',
+      'تعليقان جديدان',
+      '3 تعليقات جديدة',
+      '11 تعليقًا جديدًا',
+      '100 تعليق جديد',
+    ]);
+    expect([1, 2, 3, 11, 100].map((n) => ar.moreReplies(n))).to.deep.equal(['عرض ردّ واحد', 'عرض ردّين', 'عرض 3 ردود', 'عرض 11 ردًّا', 'عرض 100 ردّ']);
+    expect([1, 2].map((n) => catalogs.fr.fresh(n))).to.deep.equal(['1 nouveau commentaire', '2 nouveaux commentaires']);
+    expect([1, 5].map((n) => catalogs.en.moreReplies(n))).to.deep.equal(['Show 1 reply', 'Show 5 replies']);
   });
 
   it('uses the formatted number it is given', () => {

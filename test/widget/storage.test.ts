@@ -1,7 +1,11 @@
 import { expect } from '@open-wc/testing';
 import {
   RECEIPTS_KEPT,
+  VOTES_KEPT,
   addReceipt,
+  loadReaderId,
+  loadVotes,
+  saveVote,
   loadDraft,
   loadName,
   loadReceipts,
@@ -38,15 +42,43 @@ describe('what the widget keeps in localStorage', () => {
     expect(kept[0].id).to.equal(`c${RECEIPTS_KEPT + 4}`);
   });
 
-  it('drops receipts the server no longer reports pending, but keeps ones added meanwhile', () => {
+  it('drops the receipts it is told to, but keeps ones added meanwhile', () => {
     addReceipt('s', 't', { id: 'a', token: 'a.1' });
     addReceipt('s', 't', { id: 'b', token: 'b.1' });
     const asked = loadReceipts('s', 't');
     addReceipt('s', 't', { id: 'c', token: 'c.1' });
-    pruneReceipts('s', 't', asked, new Set(['b']));
+    const kept = pruneReceipts('s', 't', asked, (r) => r.id === 'b');
+    expect(kept.map((r) => r.id)).to.deep.equal(['c', 'b']);
     expect(loadReceipts('s', 't').map((r) => r.id)).to.deep.equal(['c', 'b']);
-    pruneReceipts('s', 't', loadReceipts('s', 't'), new Set());
+    pruneReceipts('s', 't', loadReceipts('s', 't'), () => false);
     expect(localStorage.length).to.equal(0);
+  });
+
+  it('makes a random reader id once and keeps it', () => {
+    const id = loadReaderId();
+    expect(id).to.match(/^[A-Za-z0-9_-]{22}$/);
+    expect(loadReaderId()).to.equal(id);
+    expect(JSON.parse(localStorage.getItem('taliq:reader')!)).to.equal(id);
+    // Storage cleared while the page is open: the id holds for this page view, and is kept again.
+    localStorage.clear();
+    expect(loadReaderId()).to.equal(id);
+    expect(JSON.parse(localStorage.getItem('taliq:reader')!)).to.equal(id);
+    localStorage.setItem('taliq:reader', JSON.stringify('x'));
+    expect(loadReaderId()).to.equal(id);
+  });
+
+  it('remembers the reader\'s votes per site, newest kept', () => {
+    saveVote('s', 'a', 1);
+    saveVote('s', 'b', -1);
+    saveVote('t', 'a', -1);
+    expect([...loadVotes('s')]).to.deep.equal([['a', 1], ['b', -1]]);
+    saveVote('s', 'a', 0);
+    expect([...loadVotes('s')]).to.deep.equal([['b', -1]]);
+    for (let i = 0; i < VOTES_KEPT + 3; i++) saveVote('u', `c${i}`, 1);
+    const kept = loadVotes('u');
+    expect(kept.size).to.equal(VOTES_KEPT);
+    expect(kept.has('c0')).to.equal(false);
+    expect(kept.has(`c${VOTES_KEPT + 2}`)).to.equal(true);
   });
 
   it('shrugs off garbage left in storage', () => {

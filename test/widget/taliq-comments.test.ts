@@ -233,7 +233,7 @@ describe('<taliq-comments>', () => {
       expect($(el, '#body')!.getAttribute('maxlength')).to.equal('5000');
       expect($(el, '#name')!.getAttribute('maxlength')).to.equal('50');
       // Screen readers hear what is left once the reader pauses.
-      await waitUntil(() => text($(el, '[aria-live=polite]')) === 'بقي 4987 حرفًا', 'remaining count not announced', { timeout: 3000 });
+      await waitUntil(() => text($(el, 'p.sr-only[role=status]')) === 'بقي 4987 حرفًا', 'remaining count not announced', { timeout: 3000 });
       await type(el, '#body', 'ا'.repeat(4600));
       expect(text(counter)).to.equal('4600 / 5000');
       expect(counter.part.contains('counter-warning')).to.equal(true);
@@ -297,17 +297,33 @@ describe('<taliq-comments>', () => {
       expect(text($(el, '[part=heading]'))).to.equal('تعليق واحد');
     });
 
-    it('forgets receipts of comments that were approved', async () => {
+    it('keeps the receipt of an approved comment only while it may still be edited', async () => {
       let el = await mount(site, { thread });
-      const posted = oneEvent(el, 'taliq-posted');
+      let posted = oneEvent(el, 'taliq-posted');
       await send(el, 'Ali', 'أول تعليق');
-      const { comment } = (await posted).detail;
+      const first = (await posted).detail.comment;
       fixtureCleanup();
-      await approve(comment.id);
+      await approve(first.id);
       el = await mount(site, { thread });
-      await waitUntil(() => receiptsOf(site, thread).length === 0, 'the receipt was kept');
       expect(bodies(el)).to.deep.equal(['أول تعليق']);
       expect(pendingBadges(el)).to.have.length(0);
+      // Within the edit window: kept, and the author may edit or delete it.
+      await waitUntil(() => $(el, '[part~=edit]'), 'no edit button on the own comment');
+      expect(receiptsOf(site, thread).map((r: { id: string }) => r.id)).to.deep.equal([first.id]);
+      fixtureCleanup();
+
+      // On a site with no edit window, an approved comment's receipt is forgotten.
+      const closed = { site: await newSite('pre', { editWindowSeconds: 0 }) };
+      el = await mount(closed.site, { thread });
+      posted = oneEvent(el, 'taliq-posted');
+      await send(el, 'Ali', 'تعليق آخر');
+      const second = (await posted).detail.comment;
+      fixtureCleanup();
+      await approve(second.id);
+      el = await mount(closed.site, { thread });
+      await waitUntil(() => receiptsOf(closed.site, thread).length === 0, 'the receipt was kept');
+      expect(bodies(el)).to.deep.equal(['تعليق آخر']);
+      expect($(el, '[part~=edit]')).to.equal(null);
     });
 
     it('shows a comment at once, unmarked and counted, on a post-moderated site', async () => {

@@ -2,10 +2,13 @@
  * The reader's side of the HTTP API (`/api/v1`). Answers are typed from packages/shared (types
  * only: no zod here). Every failure becomes an `ApiError` carrying the server's error code, or
  * `network` when no answer came; the element turns codes into words.
+ * Every request carries `Taliq-Reader` (the reader's random id); requests that change something
+ * also carry `Taliq-Token` when the publisher signed the reader in.
  */
 import type { ErrorBody, ErrorIssue } from '../../shared/src/errors.js';
 import type { Sort } from '../../shared/src/limits.js';
 import type { CommentPage, NewCommentInput, OwnComment, PostedComment } from '../../shared/src/schemas.js';
+import { loadReaderId } from './storage.js';
 import type { ClientErrorCode } from './i18n/types.js';
 
 export class ApiError extends Error {
@@ -22,6 +25,14 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+export interface VoteResult {
+  likes: number;
+  dislikes: number;
+  value: -1 | 0 | 1;
+}
+
+export type ReportReason = 'spam' | 'abuse' | 'off-topic' | 'other';
 
 export interface ListOptions {
   sort?: Sort;
@@ -40,11 +51,15 @@ export function newIdempotencyKey(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
 export class ApiClient {
   constructor(
     /** Base URL of the server, without trailing slash. */
     readonly api: string,
     readonly site: string,
+    /** The publisher-signed JWT of a signed-in reader. */
+    readonly token?: string,
   ) {}
 
   /** One page of approved top-level comments of a thread, with their approved replies. */
@@ -58,38 +73,77 @@ export class ApiClient {
   }
 
   /** Adds a comment. The same `idempotencyKey` for the same text answers with the first comment instead of a second one. */
-  post(thread: string, input: NewCommentInput, idempotencyKey: string, signal?: AbortSignal): Promise<PostedComment> {
-    return this.request(this.comments(thread), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
-      body: JSON.stringify(input),
-      signal,
-    });
+  post(thread: string, input: NewCommentInput, idempotencyKey: string): Promise<PostedComment> {
+    return this.send('POST', this.comments(thread), input, { 'Idempotency-Key': idempotencyKey });
   }
 
   /** The reader's own comments of this thread, as their receipts (edit tokens) name them, with their status. */
   async mine(thread: string, receipts: readonly string[], signal?: AbortSignal): Promise<OwnComment[]> {
-    const answer = await this.request<{ comments: OwnComment[] }>(this.comments(thread) + '/mine', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ receipts }),
-      signal,
-    });
-    return answer.comments;
+    return (await this.send<{ comments: OwnComment[] }>('POST', this.comments(thread) + '/mine', { receipts }, {}, signal)).comments;
+  }
+
+  /** Changes the text of one's own comment, within the edit window. */
+  async edit(id: string, editToken: string, body: string): Promise<OwnComment> {
+    return (await this.send<{ comment: OwnComment }>('PATCH', this.comment(id), { body }, { Authorization: `Bearer ${editToken}` })).comment;
+  }
+
+  /** Deletes one's own comment, within the edit window. */
+  remove(id: string, editToken: string): Promise<unknown> {
+    return this.send('DELETE', this.comment(id), undefined, { Authorization: `Bearer ${editToken}` });
+  }
+
+  /** Likes (1), dislikes (-1) or takes back (0) this reader's vote; answers the new counts. */
+  vote(id: string, value: -1 | 0 | 1): Promise<VoteResult> {
+    return this.send('PUT', this.comment(id) + '/vote', { value });
+  }
+
+  report(id: string, reason: ReportReason, note?: string): Promise<unknown> {
+    return this.send('POST', this.comment(id) + '/reports', { reason, note });
+  }
+
+  /** Approved comments per thread key, at most 50 keys a request. */
+  async counts(threads: readonly string[]): Promise<Record<string, number>> {
+    const q = threads.map(encodeURIComponent).join(',');
+    return (await this.request<{ counts: Record<string, number> }>(`${this.base()}/counts?threads=${q}`, {})).counts;
+  }
+
+  /** The URL of the thread's live updates (text/event-stream). */
+  events(thread: string): string {
+    return `${this.base()}/threads/${encodeURIComponent(thread)}/events`;
+  }
+
+  private base(): string {
+    return `${this.api}/api/v1/sites/${encodeURIComponent(this.site)}`;
   }
 
   private comments(thread: string): string {
-    return `${this.api}/api/v1/sites/${encodeURIComponent(this.site)}/threads/${encodeURIComponent(thread)}/comments`;
+    return `${this.base()}/threads/${encodeURIComponent(thread)}/comments`;
+  }
+
+  private comment(id: string): string {
+    return `${this.api}/api/v1/comments/${encodeURIComponent(id)}`;
+  }
+
+  private send<T>(method: string, url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
+    if (this.token) headers['Taliq-Token'] = this.token;
+    if (body) Object.assign(headers, JSON_TYPE);
+    return this.request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
   }
 
   private async request<T>(url: string, init: RequestInit): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(url, { ...init, credentials: 'omit', mode: 'cors' });
+      res = await fetch(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), 'Taliq-Reader': loadReaderId() },
+        credentials: 'omit',
+        mode: 'cors',
+      });
     } catch (e) {
       if (init.signal?.aborted) throw e;
       throw new ApiError('network', e instanceof Error ? e.message : String(e));
     }
+    if (res.status === 204) return null as T;
     let data: unknown;
     try {
       data = await res.json();

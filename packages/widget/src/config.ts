@@ -51,6 +51,8 @@ export interface Config {
   sort: Sort;
   theme: Theme;
   token?: string;
+  /** The `name` claim of the token: the signed-in reader's name, which the form then shows locked. */
+  signedInAs?: string;
 }
 
 const given = (v: string | null | undefined) => (v == null ? '' : v.trim());
@@ -76,6 +78,26 @@ export function resolveLanguage(tag: string): { lang: Language; locale: string }
   return { lang: loc.language as Language, locale: locale.toString() };
 }
 
+/**
+ * The claims of a JWT, read without checking its signature (the server checks it; the widget
+ * only shows the name). Null for anything that is not a JWT with a JSON object as payload.
+ */
+export function jwtClaims(jwt: string): Record<string, unknown> | null {
+  try {
+    const b64 = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0))));
+    return claims && typeof claims == 'object' ? claims : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The API's base URL: the `api` attribute resolved against the page, else the origin that served the script. */
+export function apiBase(attr: string | null | undefined, env: Pick<Env, 'href' | 'scriptUrl'>): string {
+  const apiUrl = given(attr) ? tryUrl(given(attr), env.href) : null;
+  return apiUrl ? apiUrl.href.replace(/\/+$/, '') : (tryUrl(env.scriptUrl)?.origin ?? '');
+}
+
 export function readConfig(a: Attrs, env: Env): Config {
   const page = tryUrl(env.href);
   const canonical = env.canonical ? tryUrl(env.canonical, env.href) : null;
@@ -83,10 +105,6 @@ export function readConfig(a: Attrs, env: Env): Config {
   const { lang, locale } = resolveLanguage(given(a.lang));
   const dirAttr = given(a.dir).toLowerCase();
   const dir = dirAttr === 'rtl' || dirAttr === 'ltr' ? dirAttr : catalogs[lang].$dir;
-
-  const apiAttr = given(a.api);
-  const apiUrl = apiAttr ? tryUrl(apiAttr, env.href) : null;
-  const api = apiUrl ? apiUrl.href.replace(/\/+$/, '') : (tryUrl(env.scriptUrl)?.origin ?? '');
 
   const sort = given(a.sort) as Sort;
   const theme = given(a.theme) as Theme;
@@ -97,10 +115,13 @@ export function readConfig(a: Attrs, env: Env): Config {
   if (url && !urlGiven) url.hash = '';
   const threadUrl = url && url.href.length <= LIMITS.urlMax ? url.href : undefined;
 
+  const token = given(a.token) || undefined;
+  const name = token && jwtClaims(token)?.name;
+
   return {
     site: given(a.site),
     thread: given(a.thread) || canonical?.pathname || page?.pathname || '/',
-    api,
+    api: apiBase(a.api, env),
     lang,
     locale,
     dir,
@@ -108,7 +129,8 @@ export function readConfig(a: Attrs, env: Env): Config {
     threadUrl,
     sort: SORTS.includes(sort) ? sort : 'newest',
     theme: THEMES.includes(theme) ? theme : 'auto',
-    token: given(a.token) || undefined,
+    token,
+    signedInAs: typeof name == 'string' && name.trim() ? name.trim().slice(0, LIMITS.nameMax) : undefined,
   };
 }
 

@@ -1,10 +1,14 @@
 /**
  * What the widget keeps in the host page's localStorage, all under `taliq:` keys:
+ * - the reader's random id (`taliq:reader`), sent as `Taliq-Reader` with every request: the
+ *   server's identity of the reader for one vote each, bans and rate limits;
  * - the anonymous reader's name (`taliq:name`);
  * - the draft of each thread (`taliq:draft:SITE:THREAD`), with the Idempotency-Key of the last
  *   attempt to send it, so a retry of the same text is recognised by the server;
- * - receipts (`taliq:receipts:SITE:THREAD`): id + edit token of the reader's own comments, to show
- *   them "awaiting review" after a reload.
+ * - receipts (`taliq:receipts:SITE:THREAD`): id and edit token of the reader's own comments, to
+ *   show pending ones "awaiting review" after a reload, and to edit or delete them within the
+ *   site's edit window (kept while pending, or approved and within the window);
+ * - the reader's votes on a site (`taliq:votes:SITE`), to show which buttons they pressed.
  * Storage may be missing, full or forbidden (private modes, sandboxed frames): every call then
  * quietly does nothing and the widget still works for this page view.
  */
@@ -21,8 +25,12 @@ export interface Receipt {
   token: string;
 }
 
+export type Vote = 1 | -1;
+
 /** Receipts kept per thread: as many as one `/comments/mine` request may carry. */
 export const RECEIPTS_KEPT = LIMITS.receiptsMax;
+/** Votes remembered per site; the oldest are forgotten first. */
+export const VOTES_KEPT = 1000;
 
 const storage = (): Storage | null => {
   try {
@@ -53,6 +61,19 @@ const write = (key: string, value: unknown): void => {
 // Site ids cannot contain ':', and the thread key is encoded, so keys never collide.
 const threadKey = (kind: string, site: string, thread: string) => `taliq:${kind}:${site}:${encodeURIComponent(thread)}`;
 
+let readerId = '';
+/** The reader's random id: 22 base64url characters (128 bits), made once and kept (for this page view at least). */
+export function loadReaderId(): string {
+  const kept = read<unknown>('taliq:reader');
+  if (typeof kept === 'string' && /^[\w-]{22}$/.test(kept)) return (readerId = kept);
+  readerId ||= btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
+    .slice(0, 22)
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+  write('taliq:reader', readerId);
+  return readerId;
+}
+
 export const loadName = (): string => {
   const name = read<unknown>('taliq:name');
   return typeof name === 'string' ? name : '';
@@ -81,11 +102,25 @@ export function addReceipt(site: string, thread: string, receipt: Receipt): void
 }
 
 /**
- * After asking the server about the receipts in `asked`, keeps those whose comment is still in
- * `keepIds` (pending) and any receipt added meanwhile; drops the rest (approved, rejected, deleted, unknown).
+ * Keeps the receipts for which `keep` says yes, and any receipt added meanwhile (not in `asked`);
+ * drops the rest. `keep` is not asked about receipts added meanwhile.
  */
-export function pruneReceipts(site: string, thread: string, asked: readonly Receipt[], keepIds: ReadonlySet<string>): void {
+export function pruneReceipts(site: string, thread: string, asked: readonly Receipt[], keep: (r: Receipt) => boolean): Receipt[] {
   const askedTokens = new Set(asked.map((r) => r.token));
-  const kept = loadReceipts(site, thread).filter((r) => !askedTokens.has(r.token) || keepIds.has(r.id));
+  const kept = loadReceipts(site, thread).filter((r) => !askedTokens.has(r.token) || keep(r));
   write(threadKey('receipts', site, thread), kept.length ? kept : null);
+  return kept;
+}
+
+export function loadVotes(site: string): Map<string, Vote> {
+  const list = read<unknown>(`taliq:votes:${site}`);
+  return new Map(Array.isArray(list) ? list.filter((v) => typeof v?.[0] === 'string' && (v[1] === 1 || v[1] === -1)) : []);
+}
+
+/** Remembers (or with 0 forgets) the reader's vote on a comment; the newest are kept. */
+export function saveVote(site: string, id: string, value: Vote | 0): void {
+  const votes = loadVotes(site);
+  votes.delete(id);
+  if (value) votes.set(id, value);
+  write(`taliq:votes:${site}`, votes.size ? [...votes].slice(-VOTES_KEPT) : null);
 }

@@ -21,6 +21,9 @@ export const styles = css`
   :host {
     display: block;
     contain: content;
+    /* Until it comes near the viewport the element is not rendered, yet keeps its room. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 30rem;
   }
   :host([hidden]) {
     display: none;
@@ -70,7 +73,8 @@ export const styles = css`
     font-weight: 600;
   }
   input,
-  textarea {
+  textarea,
+  select {
     box-sizing: border-box;
     inline-size: 100%;
     font: inherit;
@@ -147,6 +151,12 @@ export const styles = css`
     padding-inline-start: 0.75rem;
     border-inline-start: 2px solid var(--_line);
   }
+  .item {
+    /* Comments far from the viewport cost no layout or paint; padding keeps focus rings inside. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 10rem;
+    padding: 0.25rem;
+  }
   .replies .comment {
     border-block-start: 0;
     padding-block-end: 0;
@@ -182,6 +192,48 @@ export const styles = css`
   }
   .more {
     margin-block-start: 1rem;
+  }
+  .acts {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+    margin-block-start: 0.25rem;
+  }
+  button.link {
+    background: none;
+    border-color: transparent;
+    color: var(--_muted);
+    padding: 0.125rem 0.5rem;
+  }
+  [aria-pressed='true'],
+  [aria-expanded='true'] {
+    color: var(--_accent) !important;
+    font-weight: 600;
+  }
+  .sub {
+    margin-block: 0.5rem 0;
+  }
+  .bar {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: space-between;
+    align-items: center;
+    gap: 0.75rem;
+    margin-block-end: 0.5rem;
+  }
+  select {
+    inline-size: auto;
+    padding-block: 0.25rem;
+  }
+  fieldset {
+    border: 0;
+    padding: 0;
+    margin: 0;
+    display: grid;
+  }
+  .to {
+    margin: 0;
+    font-size: 0.875em;
   }
   .sr-only {
     position: absolute;

@@ -1,6 +1,8 @@
 /**
- * The comments of one article, with the form to add one. Arabic and right-to-left unless told
- * otherwise; everything a reader wrote is rendered as text.
+ * The comments of one article, with the form to add one: replies, votes, live updates, the
+ * reader's own comments (edit, delete), reports and sign-in through the publisher. Arabic and
+ * right-to-left unless told otherwise; everything a reader wrote is rendered as text.
+ * The thread is loaded only when the element comes near the viewport.
  *
  * @tag taliq-comments
  *
@@ -12,24 +14,29 @@
  * @attr dir - `rtl` or `ltr`; defaults to the language's direction (`ar` → `rtl`)
  * @attr thread-title - article title sent with a comment for moderators; defaults to `document.title`
  * @attr thread-url - article URL sent with a comment; defaults to the canonical URL, else `location.href` without hash
- * @attr sort - `newest` (default), `oldest`, `popular`
+ * @attr sort - `newest` (default), `oldest`, `popular`; the reader may change it
  * @attr theme - `light`, `dark`, `auto` (default: follows `prefers-color-scheme`)
- * @attr token - (also a property) publisher-signed JWT of a logged-in reader; reserved for SSO, not used yet
+ * @attr token - (also a property) publisher-signed JWT (HS256) of a signed-in reader: sent as
+ *   `Taliq-Token`; its `name` claim fills the name field, locked
  *
- * @fires taliq-posted - the server accepted a comment; detail: `{ comment }` (an OwnComment, `status` `pending` or `approved`)
- * @fires taliq-error - loading or posting failed; detail: `{ code, message }` (`code` is the server's error code or `network`; `message` is in the reader's language)
+ * @fires taliq-posted - the server accepted a comment or reply; detail: `{ comment }` (an OwnComment, `status` `pending` or `approved`)
+ * @fires taliq-error - something failed; detail: `{ code, message }` (`code` is the server's error code or `network`; `message` is in the reader's language)
  *
  * @csspart base - the wrapper around everything
  * @csspart heading - the title with the number of comments
- * @csspart form - the comment form
+ * @csspart form - every comment form; also `reply-form`, `edit-form`, `report-form`, `delete-form`
  * @csspart label - field labels
- * @csspart input - the name input
- * @csspart textarea - the comment textarea
+ * @csspart input - the name inputs
+ * @csspart textarea - the text areas
  * @csspart counter - the character counter; also `counter-warning` near the limit
  * @csspart field-error - a message under a field that needs fixing
  * @csspart form-error - why the last send failed
  * @csspart status - confirmation after sending
- * @csspart button - every button; also `send`, `retry`, `more`
+ * @csspart signed-in - "signed in as …" under the locked name field
+ * @csspart button - every button; also `send`, `cancel`, `retry`, `more`, `more-replies`, `fresh`,
+ *   `vote`, `like`, `dislike`, `reply`, `edit`, `delete`, `report`
+ * @csspart toolbar - the row with the sort switcher and the "N new comments" button
+ * @csspart sort - the sort switcher (a select)
  * @csspart list - the list of comments
  * @csspart replies - the list of replies under a comment
  * @csspart comment - one comment; also `comment-pending` while awaiting review
@@ -38,15 +45,18 @@
  * @csspart time - when it was written
  * @csspart edited - the "edited" marker
  * @csspart badge - the "awaiting review" marker
+ * @csspart reply-to - "replying to …" above a reply to a reply
  * @csspart body - the comment's text
+ * @csspart actions - the row of buttons under a comment
+ * @csspart message - a note under one comment (thanks for a report, a failed vote)
  * @csspart empty - the message shown when there are no comments
  * @csspart closed - the message shown instead of the form when comments are closed
  *
- * @cssprop --taliq-accent - buttons, links, focus ring, verified mark
+ * @cssprop --taliq-accent - buttons, links, focus ring, verified mark, pressed votes
  * @cssprop --taliq-on-accent - text on accent-coloured buttons
  * @cssprop --taliq-bg - background
  * @cssprop --taliq-fg - text
- * @cssprop --taliq-muted - secondary text and field borders
+ * @cssprop --taliq-muted - secondary text, small buttons and field borders
  * @cssprop --taliq-line - separators between comments, reply rule
  * @cssprop --taliq-danger - error messages and invalid fields
  * @cssprop --taliq-warning - "awaiting review" marker, counter near the limit
@@ -54,16 +64,30 @@
  * @cssprop --taliq-font - font family (default: inherited from the page)
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
+import { guard } from 'lit/directives/guard.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { ErrorIssue } from '../../shared/src/errors.js';
-import { LIMITS, type Status } from '../../shared/src/limits.js';
+import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
 import type { NewCommentInput, OwnComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
-import { ApiClient, ApiError, newIdempotencyKey } from './api-client.js';
+import { ApiClient, ApiError, newIdempotencyKey, type ReportReason } from './api-client.js';
 import { readConfig, readEnv, type Config } from './config.js';
 import { catalogs, type Messages } from './i18n/index.js';
 import type { ClientErrorCode } from './i18n/types.js';
-import { addReceipt, loadDraft, loadName, loadReceipts, pruneReceipts, saveDraft, saveName, type Draft } from './storage.js';
+import { follow, type LiveEvent } from './live.js';
+import {
+  addReceipt,
+  loadDraft,
+  loadName,
+  loadReceipts,
+  loadVotes,
+  pruneReceipts,
+  saveDraft,
+  saveName,
+  saveVote,
+  type Draft,
+  type Receipt,
+  type Vote,
+} from './storage.js';
 import { styles } from './styles.js';
 import { absoluteTime, formatNumber, relativeTime } from './time.js';
 
@@ -88,76 +112,176 @@ declare global {
 /** A comment as shown: public, or the reader's own with its status. */
 type Shown = PublicComment & { status?: Status };
 
+/** The one small form open under a comment, and how it is doing. */
+interface Open {
+  id: string;
+  kind: 'reply' | 'edit' | 'delete' | 'report';
+  sending?: boolean;
+  nameError?: string;
+  bodyError?: string;
+  error?: string;
+  attempt?: Draft['attempt'];
+}
+
 /** Properties that change the configuration (and so maybe the thread shown). */
 const CONFIG_PROPS = new Set(['site', 'thread', 'api', 'langAttr', 'dirAttr', 'threadTitle', 'threadUrl', 'sort', 'theme', 'token']);
 /** The counter turns to a warning when this share of the limit is left. */
 const WARN_SHARE = 0.1;
+/** Replies shown under a comment before "show N replies". */
+const REPLIES_SHOWN = 3;
+/** The server's default edit window, until the thread says otherwise. */
+const EDIT_WINDOW = 900;
+/** Reactive but internal: not an attribute. */
+const STATE = { state: true };
+const REASONS: ReportReason[] = ['spam', 'abuse', 'off-topic', 'other'];
 
 const byDate = (a: Shown, b: Shown) => a.createdAt.localeCompare(b.createdAt);
+const without = <T extends { id: string }>(list: readonly T[], id: string) => list.filter((c) => c.id !== id);
 
 export class TaliqComments extends LitElement {
   static override styles = styles;
+  static override properties = {
+    site: {},
+    thread: {},
+    api: {},
+    langAttr: { attribute: 'lang' },
+    dirAttr: { attribute: 'dir' },
+    threadTitle: { attribute: 'thread-title' },
+    threadUrl: { attribute: 'thread-url' },
+    sort: {},
+    theme: {},
+    token: {},
+    cfg: STATE,
+    near: STATE,
+    threadInfo: STATE,
+    comments: STATE,
+    own: STATE,
+    fresh: STATE,
+    removed: STATE,
+    nextCursor: STATE,
+    listState: STATE,
+    listError: STATE,
+    moreLoading: STATE,
+    moreError: STATE,
+    name: STATE,
+    body: STATE,
+    nameError: STATE,
+    bodyError: STATE,
+    formError: STATE,
+    sending: STATE,
+    status: STATE,
+    said: STATE,
+    open: STATE,
+    flash: STATE,
+    receipts: STATE,
+    votes: STATE,
+    reported: STATE,
+    expanded: STATE,
+    now: STATE,
+  };
 
-  @property() site = '';
-  @property() thread = '';
-  @property() api = '';
+  site = '';
+  thread = '';
+  api = '';
   /** Read through the `lang` attribute; `el.lang = 'fr'` sets it natively. */
-  @property({ attribute: 'lang' }) private langAttr = '';
+  private langAttr = '';
   /** Read through the `dir` attribute; `el.dir = 'ltr'` sets it natively. */
-  @property({ attribute: 'dir' }) private dirAttr = '';
-  @property({ attribute: 'thread-title' }) threadTitle = '';
-  @property({ attribute: 'thread-url' }) threadUrl = '';
-  @property() sort = '';
-  @property() theme = '';
-  @property() token = '';
+  private dirAttr = '';
+  threadTitle = '';
+  threadUrl = '';
+  sort = '';
+  theme = '';
+  token = '';
 
-  @state() private cfg!: Config;
-  @state() private threadInfo: ThreadInfo | null = null;
+  private cfg!: Config;
+  /** The element came near the viewport: time to load. */
+  private near = false;
+  private threadInfo: (ThreadInfo & { editWindowSeconds?: number }) | null = null;
   /** Approved comments of the pages loaded so far, in the server's order. */
-  @state() private comments: readonly PublicComment[] = [];
+  private comments: readonly Shown[] = [];
   /** The reader's own comments not (yet) in `comments`: posted now, or pending ones found through receipts. */
-  @state() private own: readonly OwnComment[] = [];
-  @state() private nextCursor: string | null = null;
-  @state() private listState: 'loading' | 'ready' | 'error' = 'loading';
-  @state() private listError = '';
-  @state() private moreLoading = false;
-  @state() private moreError = '';
-  @state() private name = '';
-  @state() private body = '';
-  @state() private nameError = '';
-  @state() private bodyError = '';
-  @state() private formError = '';
-  @state() private sending = false;
-  @state() private status = '';
-  @state() private counterNote = '';
+  private own: readonly OwnComment[] = [];
+  /** Approved comments that arrived live, shown when the reader asks. */
+  private fresh: readonly PublicComment[] = [];
+  /** Comments removed while the page was open. */
+  private removed: ReadonlySet<string> = new Set();
+  private nextCursor: string | null = null;
+  private listState: 'loading' | 'ready' | 'error' = 'loading';
+  private listError = '';
+  private moreLoading = false;
+  private moreError = '';
+  private name = '';
+  private body = '';
+  private nameError = '';
+  private bodyError = '';
+  private formError = '';
+  private sending = false;
+  private status = '';
+  /** Said to screen readers (politely): the characters left, what happened to a vote, a report… */
+  private said = '';
+  private open: Open | null = null;
+  /** The last note under a comment. */
+  private flash: { id: string; text: string; error?: boolean } | null = null;
+  private receipts: ReadonlyMap<string, Receipt> = new Map();
+  private votes: ReadonlyMap<string, Vote> = new Map();
+  private reported: ReadonlySet<string> = new Set();
+  /** Top-level comments whose replies are all shown. */
+  private expanded: ReadonlySet<string> = new Set();
+  /** The minute, for edit windows that end while the page is open. */
+  private now = Date.now();
 
-  private client!: ApiClient;
-  /** `api|site|thread|sort` of what is shown; a change reloads. */
-  private loadedKey = '';
-  private attempt: Draft['attempt'];
-  private abort?: AbortController;
-  private clock?: ReturnType<typeof setInterval>;
-  private counterTimer?: ReturnType<typeof setTimeout>;
+  #client!: ApiClient;
+  /** `api|site|thread|sort|token` of what is shown; a change reloads. */
+  #loadedKey = '';
+  #attempt: Draft['attempt'];
+  #abort?: AbortController;
+  #clock?: ReturnType<typeof setInterval>;
+  #counterTimer?: ReturnType<typeof setTimeout>;
+  #observer?: IntersectionObserver;
+  #stopLive?: () => void;
+  #lastEvent = '';
+  /** Whether a comment counts in `threadInfo.count`, as changed since the thread was loaded. */
+  #counted = new Map<string, boolean>();
+  /** Every comment shown by the last render, by id, and the top-level comment each belongs to. */
+  #items = new Map<string, Shown>();
+  #roots = new Map<string, string>();
+  /** Comments with a vote on its way. */
+  #voting = new Set<string>();
 
-  private get t(): Messages {
+  get #t(): Messages {
     return catalogs[this.cfg.lang];
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Relative times ("5 minutes ago") age while the page stays open.
-    this.clock = setInterval(() => this.requestUpdate(), 60_000);
-    this.requestUpdate();
+    this.#clock = setInterval(() => this.#tick(), 60_000);
+    if (this.near) this.#listen();
+    else if (typeof IntersectionObserver == 'function') {
+      this.#observer = new IntersectionObserver(
+        (entries) => {
+          if (entries.some((e) => e.isIntersecting)) {
+            this.#observer?.disconnect();
+            this.near = true;
+          }
+        },
+        { rootMargin: '600px' },
+      );
+      this.#observer.observe(this);
+    } else this.near = true;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearInterval(this.clock);
-    clearTimeout(this.counterTimer);
+    clearInterval(this.#clock);
+    clearTimeout(this.#counterTimer);
+    this.#observer?.disconnect();
+    this.#stopLive?.();
+    this.#stopLive = undefined;
     if (this.listState === 'loading' || this.moreLoading) {
       // Interrupted: load again if the element comes back.
-      this.abort?.abort();
-      this.loadedKey = '';
+      this.#abort?.abort();
+      this.#loadedKey = '';
       this.moreLoading = false;
     }
   }
@@ -180,86 +304,99 @@ export class TaliqComments extends LitElement {
         readEnv(),
       );
     }
-    const { api, site, thread, sort } = this.cfg;
-    const key = [api, site, thread, sort].join('|');
-    if (key !== this.loadedKey && this.isConnected) {
-      const sameThread = this.loadedKey.split('|').slice(1, 3).join('|') === `${site}|${thread}`;
-      this.loadedKey = key;
+    const { api, site, thread, sort, token } = this.cfg;
+    const key = [api, site, thread, sort, token].join('|');
+    if (key !== this.#loadedKey && this.isConnected) {
+      const sameThread = this.#loadedKey.split('|').slice(1, 3).join('|') === `${site}|${thread}`;
+      if (!sameThread) this.#restoreForm();
       if (!site) {
+        this.#loadedKey = key;
         console.warn('<taliq-comments>: the `site` attribute is required.');
         return;
       }
-      if (!sameThread) this.restoreForm();
-      void this.load();
+      if (!this.near) return;
+      this.#loadedKey = key;
+      void this.#load();
     }
   }
 
   // ---- data -------------------------------------------------------------------------------
 
-  private restoreForm(): void {
+  #restoreForm(): void {
     const draft = loadDraft(this.cfg.site, this.cfg.thread);
     this.name = loadName();
     this.body = draft?.body ?? '';
-    this.attempt = draft?.attempt;
-    this.nameError = this.bodyError = this.formError = this.status = this.counterNote = '';
+    this.#attempt = draft?.attempt;
+    this.nameError = this.bodyError = this.formError = this.status = this.said = '';
   }
 
-  /** Loads the first page and the reader's own pending comments. Also the retry button. */
-  private async load(): Promise<void> {
-    this.abort?.abort();
-    const abort = (this.abort = new AbortController());
+  /** Loads the first page and the reader's own comments, then follows live updates. Also the retry button. */
+  async #load(): Promise<void> {
+    this.#abort?.abort();
+    this.#stopLive?.();
+    this.#stopLive = undefined;
+    this.#lastEvent = '';
+    const abort = (this.#abort = new AbortController());
     const cfg = this.cfg;
-    const client = (this.client = new ApiClient(cfg.api, cfg.site));
-    this.threadInfo = null;
-    this.comments = this.own = [];
+    const client = (this.#client = new ApiClient(cfg.api, cfg.site, cfg.token));
+    this.threadInfo = this.open = this.flash = null;
+    this.comments = this.own = this.fresh = [];
+    this.removed = new Set();
+    this.#counted.clear();
+    this.receipts = new Map(loadReceipts(cfg.site, cfg.thread).map((r) => [r.id, r]));
+    this.votes = loadVotes(cfg.site);
     this.nextCursor = null;
     this.listState = 'loading';
     this.listError = this.moreError = '';
     this.moreLoading = false;
-    void this.loadOwn(client, cfg, abort.signal);
+    const listed = client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, signal: abort.signal });
+    void this.#loadOwn(client, cfg, abort.signal, listed);
     try {
-      const page = await client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, signal: abort.signal });
+      const page = await listed;
       if (abort.signal.aborted) return;
       this.threadInfo = page.thread;
       this.comments = page.comments;
       this.nextCursor = page.nextCursor;
       this.listState = 'ready';
+      this.#listen();
     } catch (e) {
       if (abort.signal.aborted) return;
-      if (e instanceof ApiError && e.code === 'thread_not_found') {
-        // Nobody has commented yet: the thread is created with the first comment.
-        this.listState = 'ready';
-        return;
-      }
       this.listState = 'error';
-      this.listError = this.fail(e);
+      this.listError = this.#fail(e);
     }
   }
 
-  /** Asks the server about the receipts kept here; shows the still-pending comments and forgets the others. */
-  private async loadOwn(client: ApiClient, cfg: Config, signal: AbortSignal): Promise<void> {
+  /**
+   * Asks the server about the receipts kept here: shows the reader's pending comments, and keeps
+   * the receipts of comments still pending, or approved and within the edit window.
+   */
+  async #loadOwn(client: ApiClient, cfg: Config, signal: AbortSignal, listed: Promise<{ thread: ThreadInfo }>): Promise<void> {
     const asked = loadReceipts(cfg.site, cfg.thread);
     if (!asked.length) return;
     try {
-      const mine = await client.mine(cfg.thread, asked.map((r) => r.token), signal);
-      const pending = mine.filter((c) => c.status === 'pending');
-      pruneReceipts(cfg.site, cfg.thread, asked, new Set(pending.map((c) => c.id)));
+      const mine = new Map((await client.mine(cfg.thread, asked.map((r) => r.token), signal)).map((c) => [c.id, c]));
+      const window = await listed.then((p) => this.#editWindow(p.thread), () => EDIT_WINDOW * 1000);
+      const kept = pruneReceipts(cfg.site, cfg.thread, asked, (r) => {
+        const c = mine.get(r.id);
+        return c?.status === 'pending' || (c?.status === 'approved' && Date.now() - Date.parse(c.createdAt) < window);
+      });
       if (signal.aborted) return;
-      const known = new Set(this.own.map((c) => c.id));
-      this.own = [...this.own, ...pending.filter((c) => !known.has(c.id))].sort((a, b) => byDate(b, a));
+      this.receipts = new Map(kept.map((r) => [r.id, r]));
+      const pending = [...mine.values()].filter((c) => c.status === 'pending' && !this.own.some((o) => o.id === c.id));
+      this.own = [...this.own, ...pending].sort((a, b) => byDate(b, a));
     } catch (e) {
       // Not worth an alert: the reader's pending comments are simply not shown this time.
       if (!signal.aborted) console.warn('<taliq-comments>: could not check own comments', e);
     }
   }
 
-  private async loadMore(): Promise<void> {
-    const abort = this.abort;
+  async #loadMore(): Promise<void> {
+    const abort = this.#abort;
     if (this.moreLoading || !this.nextCursor || !abort) return;
     this.moreLoading = true;
     this.moreError = '';
     try {
-      const page = await this.client.list(this.cfg.thread, {
+      const page = await this.#client.list(this.cfg.thread, {
         sort: this.cfg.sort,
         limit: LIMITS.pageDefault,
         cursor: this.nextCursor,
@@ -269,139 +406,409 @@ export class TaliqComments extends LitElement {
       const known = new Set(this.comments.map((c) => c.id));
       const fresh = page.comments.filter((c) => !known.has(c.id));
       this.comments = [...this.comments, ...fresh];
+      this.fresh = this.fresh.filter((c) => !fresh.some((f) => f.id === c.id));
       this.nextCursor = page.nextCursor;
       this.threadInfo = page.thread;
+      this.#counted.clear();
       this.moreLoading = false;
       // Keyboard and screen-reader users continue where the new comments start.
       const first = fresh.find((c) => !c.parentId);
-      if (first) await this.focusComment(first.id);
+      if (first) await this.#focusOn(first.id);
     } catch (e) {
       if (abort.signal.aborted) return;
-      this.moreError = this.fail(e);
+      this.moreError = this.#fail(e);
     } finally {
       if (!abort.signal.aborted) this.moreLoading = false;
     }
   }
 
-  // ---- form -------------------------------------------------------------------------------
+  // ---- live updates -------------------------------------------------------------------------
 
-  private onName(e: Event): void {
+  /** Follows the thread's live updates, once it is loaded. */
+  #listen(): void {
+    if (this.#stopLive || this.listState !== 'ready' || typeof EventSource != 'function') return;
+    this.#stopLive = follow(this.#client.events(this.cfg.thread), this.#lastEvent, (type, data, id) => {
+      this.#lastEvent = id;
+      this.#onLive(type, data);
+    });
+  }
+
+  /** New comments wait for the reader to ask for them; edits and removals apply in place. */
+  #onLive(type: LiveEvent, c: PublicComment): void {
+    const { id } = c;
+    const has = (list: readonly Shown[]) => list.some((x) => x.id === id);
+    const removed = new Set(this.removed);
+    if (type === 'comment.removed') {
+      this.#mark(id, false, true);
+      // The reader's own comment, edited back into review, stays shown to them.
+      if (!this.own.some((x) => x.id === id && x.status === 'pending')) removed.add(id);
+      this.fresh = without(this.fresh, id);
+    } else if (type === 'comment.edited') {
+      this.#patch(id, c);
+    } else {
+      this.#mark(id, true, has(this.comments));
+      removed.delete(id);
+      if (has(this.own)) this.#patch(id, { ...c, status: 'approved' });
+      else if (has(this.comments) || has(this.fresh)) this.#patch(id, c);
+      else if (!c.parentId || this.#items.has(c.parentId) || this.fresh.some((f) => f.id === c.parentId))
+        this.fresh = [...this.fresh, c];
+    }
+    this.removed = removed;
+  }
+
+  /** Shows the comments that arrived live, where they belong, and takes the reader to the first. */
+  async #showFresh(): Promise<void> {
+    const fresh = this.fresh;
+    if (!fresh.length) return;
+    this.fresh = [];
+    const top = fresh.filter((c) => !c.parentId);
+    const replies = fresh.filter((c) => c.parentId);
+    this.comments = this.cfg.sort === 'oldest' ? [...this.comments, ...fresh] : [...top, ...this.comments, ...replies];
+    await this.updateComplete;
+    this.expanded = new Set([...this.expanded, ...replies.map((r) => this.#roots.get(r.id)!)]);
+    await this.#focusOn((top[0] ?? fresh[0]).id);
+  }
+
+  /** Keeps `threadInfo.count` right as comments are approved and removed: `was` is what it counted before any change seen here. */
+  #mark(id: string, approved: boolean, was: boolean): void {
+    was = this.#counted.get(id) ?? was;
+    this.#counted.set(id, approved);
+    if (was !== approved && this.threadInfo)
+      this.threadInfo = { ...this.threadInfo, count: Math.max(0, this.threadInfo.count + (approved ? 1 : -1)) };
+  }
+
+  /** Changes a comment wherever it is kept. */
+  #patch(id: string, p: Partial<Shown>): void {
+    const f = <T extends Shown>(list: readonly T[]) => (list.some((c) => c.id === id) ? list.map((c) => (c.id === id ? { ...c, ...p } : c)) : list);
+    this.comments = f(this.comments);
+    this.own = f(this.own);
+    this.fresh = f(this.fresh);
+  }
+
+  #tick(): void {
+    const { locale } = this.cfg;
+    // Only the times change: their text is set in place rather than re-rendering every comment.
+    for (const time of this.renderRoot.querySelectorAll('time')) {
+      const text = time.lastChild;
+      if (text instanceof Text) text.data = relativeTime(time.dateTime, locale);
+    }
+    if (this.receipts.size) this.now = Date.now();
+  }
+
+  // ---- the main form ------------------------------------------------------------------------
+
+  #onName(e: Event): void {
     this.name = (e.target as HTMLInputElement).value;
     this.nameError = '';
     saveName(this.name);
   }
 
-  private onBody(e: Event): void {
+  #onBody(e: Event): void {
     this.body = (e.target as HTMLTextAreaElement).value;
     this.bodyError = this.formError = this.status = '';
-    saveDraft(this.cfg.site, this.cfg.thread, { body: this.body, attempt: this.attempt });
-    clearTimeout(this.counterTimer);
-    this.counterTimer = setTimeout(() => {
+    saveDraft(this.cfg.site, this.cfg.thread, { body: this.body, attempt: this.#attempt });
+    clearTimeout(this.#counterTimer);
+    this.#counterTimer = setTimeout(() => {
       const left = Math.max(0, LIMITS.bodyMax - this.body.length);
-      this.counterNote = this.t.remaining(left, this.num(left, false));
+      this.said = this.#t.remaining(left, this.#num(left, false));
     }, 1000);
   }
 
-  /** Client-side checks, with the same limits as the server. */
-  private validate(name: string, body: string): boolean {
-    const t = this.t;
-    this.nameError = !name
-      ? t.nameRequired
-      : name.length > LIMITS.nameMax
-        ? t.nameTooLong(LIMITS.nameMax, this.num(LIMITS.nameMax, false))
-        : '';
-    this.bodyError = !body
-      ? t.bodyRequired
-      : body.length > LIMITS.bodyMax
-        ? t.bodyTooLong(LIMITS.bodyMax, this.num(LIMITS.bodyMax, false))
-        : '';
-    return !this.nameError && !this.bodyError;
+  /** Client-side checks, with the same limits as the server: the words for each field, '' when fine. */
+  #check(name: string | null, body: string): { nameError: string; bodyError: string } {
+    const t = this.#t;
+    return {
+      nameError:
+        name == null
+          ? ''
+          : !name
+            ? t.nameRequired
+            : name.length > LIMITS.nameMax
+              ? t.nameTooLong(LIMITS.nameMax, this.#num(LIMITS.nameMax, false))
+              : '',
+      bodyError: !body
+        ? t.bodyRequired
+        : body.length > LIMITS.bodyMax
+          ? t.bodyTooLong(LIMITS.bodyMax, this.#num(LIMITS.bodyMax, false))
+          : '',
+    };
   }
 
   /** Field messages from a `validation_failed` answer. */
-  private showIssues(issues: readonly ErrorIssue[]): void {
-    const t = this.t;
+  #issues(e: unknown): { nameError?: string; bodyError?: string } {
+    const t = this.#t;
+    const out: { nameError?: string; bodyError?: string } = {};
+    const issues: readonly ErrorIssue[] = e instanceof ApiError && e.code === 'validation_failed' ? e.issues : [];
     for (const { path, code } of issues) {
       const big = code === 'too_big';
       if (path[0] === 'author' && path[1] === 'name')
-        this.nameError = big ? t.nameTooLong(LIMITS.nameMax, this.num(LIMITS.nameMax, false)) : t.nameRequired;
-      else if (path[0] === 'body')
-        this.bodyError = big ? t.bodyTooLong(LIMITS.bodyMax, this.num(LIMITS.bodyMax, false)) : t.bodyRequired;
+        out.nameError = big ? t.nameTooLong(LIMITS.nameMax, this.#num(LIMITS.nameMax, false)) : t.nameRequired;
+      else if (path[0] === 'body') out.bodyError = big ? t.bodyTooLong(LIMITS.bodyMax, this.#num(LIMITS.bodyMax, false)) : t.bodyRequired;
     }
+    return out;
   }
 
-  private async onSubmit(e: Event): Promise<void> {
-    e.preventDefault();
-    if (this.sending) return;
-    const cfg = this.cfg;
-    const key = this.loadedKey;
-    const name = this.name.trim();
-    const body = this.body.trim();
-    this.formError = this.status = '';
-    if (!this.validate(name, body)) {
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-      return;
-    }
+  /** The name to send: the signed-in reader's, else the one typed. */
+  #author(): string {
+    return (this.cfg.signedInAs ?? this.name).trim();
+  }
 
-    const input: NewCommentInput = { author: { name }, body };
+  /** The request for a new comment or reply, with the Idempotency-Key of its attempt (the same for the same request). */
+  #request(body: string, parentId: string | undefined, attempt: Draft['attempt']) {
+    const cfg = this.cfg;
+    const input: NewCommentInput = { author: { name: this.#author() }, body };
+    if (parentId) input.parentId = parentId;
     if (cfg.threadTitle || cfg.threadUrl) input.thread = { title: cfg.threadTitle, url: cfg.threadUrl };
     // A retry of the very same request reuses its key, so the server answers with the comment
     // it may already have stored instead of storing it twice; changed text is a new request.
     const payload = JSON.stringify(input);
-    if (this.attempt?.payload !== payload) this.attempt = { key: newIdempotencyKey(), payload };
-    const attempt = this.attempt;
-    saveDraft(cfg.site, cfg.thread, { body: this.body, attempt });
+    return { input, attempt: attempt?.payload === payload ? attempt : { key: newIdempotencyKey(), payload } };
+  }
 
+  /** Sends a new comment or reply; the comment as stored, or null when the element moved to another thread meanwhile. */
+  async #create(input: NewCommentInput, key: string): Promise<OwnComment | null> {
+    const { site, thread } = this.cfg;
+    const loaded = this.#loadedKey;
+    const posted = await this.#client.post(thread, input, key);
+    const { comment } = posted;
+    addReceipt(site, thread, { id: comment.id, token: posted.editToken });
+    if (loaded !== this.#loadedKey) return null;
+    this.receipts = new Map(this.receipts).set(comment.id, { id: comment.id, token: posted.editToken });
+    this.own = [comment, ...without(this.own, comment.id)];
+    this.fresh = without(this.fresh, comment.id);
+    this.#mark(comment.id, comment.status === 'approved', false);
+    return comment;
+  }
+
+  /** Tells the page, once the element shows the new comment. */
+  #posted(comment: OwnComment): Promise<void> {
+    this.dispatchEvent(new CustomEvent('taliq-posted', { detail: { comment }, bubbles: true, composed: true }));
+    return this.#focusOn(comment.id);
+  }
+
+  async #onSubmit(e: Event): Promise<void> {
+    e.preventDefault();
+    if (this.sending) return;
+    const { site, thread } = this.cfg;
+    const body = this.body.trim();
+    this.formError = this.status = '';
+    Object.assign(this, this.#check(this.#author(), body));
+    if (this.nameError || this.bodyError) return this.#focusInvalid();
+
+    const { input, attempt } = this.#request(body, undefined, this.#attempt);
+    this.#attempt = attempt;
+    saveDraft(site, thread, { body: this.body, attempt });
     this.sending = true;
     try {
-      const posted = await this.client.post(cfg.thread, input, attempt.key);
-      addReceipt(cfg.site, cfg.thread, { id: posted.comment.id, token: posted.editToken });
-      saveDraft(cfg.site, cfg.thread, null);
-      if (key !== this.loadedKey) return; // the element moved to another thread meanwhile
-      this.body = this.counterNote = '';
-      this.attempt = undefined;
-      const { comment } = posted;
-      this.own = [comment, ...this.own.filter((c) => c.id !== comment.id)];
-      if (comment.status === 'approved' && this.threadInfo)
-        this.threadInfo = { ...this.threadInfo, count: this.threadInfo.count + 1 };
-      this.status = comment.status === 'pending' ? this.t.postedPending : this.t.postedApproved;
-      this.dispatchEvent(new CustomEvent('taliq-posted', { detail: { comment }, bubbles: true, composed: true }));
-      await this.focusComment(comment.id);
+      const comment = await this.#create(input, attempt.key);
+      saveDraft(site, thread, null);
+      if (!comment) return;
+      this.body = this.said = '';
+      this.#attempt = undefined;
+      this.status = this.#postedNote(comment);
+      await this.#posted(comment);
     } catch (err) {
-      if (key !== this.loadedKey) return;
-      if (err instanceof ApiError && err.code === 'validation_failed') this.showIssues(err.issues);
-      this.formError = `${this.fail(err)} ${this.t.draftKept}`;
+      if (!this.#abort || thread !== this.cfg.thread) return;
+      Object.assign(this, this.#issues(err));
+      this.formError = `${this.#fail(err)} ${this.#t.draftKept}`;
     } finally {
       this.sending = false;
     }
   }
 
+  #postedNote(c: OwnComment): string {
+    return c.status === 'pending' ? this.#t.postedPending : this.#t.postedApproved;
+  }
+
+  // ---- what readers do with a comment -------------------------------------------------------
+
+  /** Opens (or closes again) a small form under a comment, and puts the reader in it. */
+  async #toggle(c: Shown, kind: Open['kind']): Promise<void> {
+    if (this.open?.id === c.id && this.open.kind === kind) return this.#close();
+    this.open = { id: c.id, kind };
+    this.flash = null;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.sub [data-first]')?.focus();
+  }
+
+  /** Closes the small form and gives focus back to the button that opened it. */
+  async #close(): Promise<void> {
+    const o = this.open;
+    if (!o) return;
+    this.open = null;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`[id="c-${CSS.escape(o.id)}"] [data-k=${o.kind}]`)?.focus();
+  }
+
+  /** Runs the action of the open form; `run` answers the note to show, or throws. */
+  async #act(e: Event, c: Shown, run: (form: HTMLFormElement) => Promise<string | null | undefined>): Promise<void> {
+    e.preventDefault();
+    const o = this.open;
+    if (!o || o.sending) return;
+    this.open = { ...o, sending: true, error: '' };
+    try {
+      const note = await run(e.target as HTMLFormElement);
+      if (note == null) return;
+      this.open = null;
+      this.#tell(c.id, note);
+      await this.#focusOn(c.id);
+    } catch (err) {
+      if (this.open?.id === c.id) this.open = { ...this.open, sending: false, error: this.#fail(err), ...this.#issues(err) };
+    } finally {
+      if (this.open?.sending && this.open.id === c.id) this.open = { ...this.open, sending: false };
+    }
+  }
+
+  async #reply(e: Event, parent: Shown): Promise<void> {
+    e.preventDefault();
+    const o = this.open;
+    if (!o || o.sending) return;
+    const body = ((e.target as HTMLFormElement).elements.namedItem('body') as HTMLTextAreaElement).value.trim();
+    const errors = this.#check(this.#author(), body);
+    if (errors.nameError || errors.bodyError) {
+      this.open = { ...o, ...errors, error: '' };
+      return this.#focusInvalid();
+    }
+    const { input, attempt } = this.#request(body, parent.id, o.attempt);
+    this.open = { ...o, ...errors, attempt, sending: true, error: '' };
+    try {
+      const comment = await this.#create(input, attempt.key);
+      if (!comment) return;
+      this.open = null;
+      const root = this.#roots.get(parent.id) ?? parent.id;
+      this.expanded = new Set(this.expanded).add(root);
+      this.#tell(comment.id, this.#postedNote(comment));
+      await this.#posted(comment);
+    } catch (err) {
+      if (this.open?.id === parent.id) this.open = { ...this.open, sending: false, error: this.#fail(err), ...this.#issues(err) };
+    }
+  }
+
+  #edit(e: Event, c: Shown): Promise<void> {
+    return this.#act(e, c, async (form) => {
+      const body = (form.elements.namedItem('body') as HTMLTextAreaElement).value.trim();
+      const { bodyError } = this.#check(null, body);
+      if (bodyError) {
+        this.open = { ...this.open!, bodyError, sending: false };
+        await this.#focusInvalid();
+        return null;
+      }
+      const edited = await this.#client.edit(c.id, this.receipts.get(c.id)!.token, body);
+      // On a pre-moderated site an edit may send the comment back to review.
+      this.#mark(c.id, edited.status === 'approved', c.status !== 'pending');
+      const removed = new Set(this.removed);
+      removed.delete(c.id);
+      this.removed = removed;
+      this.own = [edited, ...without(this.own, c.id)];
+      return edited.status === 'pending' ? this.#t.postedPending : this.#t.saved;
+    });
+  }
+
+  #delete(e: Event, c: Shown): Promise<void> {
+    return this.#act(e, c, async () => {
+      await this.#client.remove(c.id, this.receipts.get(c.id)!.token);
+      this.#mark(c.id, false, c.status !== 'pending');
+      this.removed = new Set(this.removed).add(c.id);
+      const receipts = new Map(this.receipts);
+      receipts.delete(c.id);
+      this.receipts = receipts;
+      pruneReceipts(this.cfg.site, this.cfg.thread, loadReceipts(this.cfg.site, this.cfg.thread), (r) => r.id !== c.id);
+      this.open = null;
+      this.said = this.#t.deleted;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('h2')?.focus();
+      return null;
+    });
+  }
+
+  #report(e: Event, c: Shown): Promise<void> {
+    return this.#act(e, c, async (form) => {
+      const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+      await this.#client.report(c.id, field('reason') as ReportReason, field('note') || undefined);
+      this.reported = new Set(this.reported).add(c.id);
+      return this.#t.reported;
+    });
+  }
+
+  /** Likes or dislikes at once, and takes it back when the server refuses. */
+  async #vote(c: Shown, want: Vote): Promise<void> {
+    const { id } = c;
+    if (this.#voting.has(id)) return;
+    this.#voting.add(id);
+    const before = this.votes.get(id) ?? 0;
+    const value = before === want ? 0 : want;
+    const count = (v: number) => (before === v ? -1 : 0) + (value === v ? 1 : 0);
+    this.#setVote(id, value);
+    this.#patch(id, { likes: c.likes + count(1), dislikes: c.dislikes + count(-1) });
+    try {
+      const r = await this.#client.vote(id, value);
+      this.#patch(id, { likes: r.likes, dislikes: r.dislikes });
+    } catch (e) {
+      this.#setVote(id, before);
+      this.#patch(id, { likes: c.likes, dislikes: c.dislikes });
+      this.#tell(id, this.#fail(e), true);
+    } finally {
+      this.#voting.delete(id);
+    }
+  }
+
+  #setVote(id: string, value: Vote | 0): void {
+    const votes = new Map(this.votes);
+    if (value) votes.set(id, value);
+    else votes.delete(id);
+    this.votes = votes;
+    saveVote(this.cfg.site, id, value);
+  }
+
+  async #showReplies(root: string, first: string): Promise<void> {
+    this.expanded = new Set(this.expanded).add(root);
+    await this.#focusOn(first);
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
-  private num(n: number, grouping = true): string {
+  #num(n: number, grouping = true): string {
     return formatNumber(n, this.cfg.locale, grouping);
   }
 
   /** The reader's words for an error, announced to the page as `taliq-error`. */
-  private fail(e: unknown): string {
+  #fail(e: unknown): string {
     const code: ClientErrorCode = e instanceof ApiError ? e.code : 'internal';
-    const message = this.t.errors[code] ?? this.t.errors.internal;
+    const message = this.#t.errors[code] ?? this.#t.errors.internal;
     if (!(e instanceof ApiError)) console.error(e);
     this.dispatchEvent(new CustomEvent('taliq-error', { detail: { code, message }, bubbles: true, composed: true }));
     return message;
   }
 
-  private async focusComment(id: string): Promise<void> {
+  /** A note under a comment, also said to screen readers. */
+  #tell(id: string, text: string, error?: boolean): void {
+    this.flash = { id, text, error };
+    this.said = text;
+  }
+
+  async #focusOn(id: string): Promise<void> {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(`[id="c-${CSS.escape(id)}"]`)?.focus();
   }
 
+  async #focusInvalid(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }
+
+  #editWindow(info = this.threadInfo): number {
+    return (info?.editWindowSeconds ?? EDIT_WINDOW) * 1000;
+  }
+
   /** Own and loaded comments, each top-level one with all its replies (oldest first) under it. */
-  private threads(): [Shown, Shown[]][] {
-    const items = new Map<string, Shown>();
-    for (const c of [...this.own, ...this.comments]) if (!items.has(c.id)) items.set(c.id, c);
-    const rootOf = (c: Shown) => {
+  #threads(): [Shown, Shown[]][] {
+    const loaded = new Map<string, Shown>(this.comments.map((c) => [c.id, c]));
+    const mine = new Map<string, Shown>();
+    // The reader's own version wins (it has the status); their comments not in a page come first.
+    for (const c of this.own) (loaded.has(c.id) ? loaded : mine).set(c.id, c);
+    const items = (this.#items = new Map([...mine, ...loaded]));
+    const roots = (this.#roots = new Map());
+    const rootOf = (c: Shown): Shown => {
       for (let i = 0; c.parentId && items.has(c.parentId) && i < 100; i++) c = items.get(c.parentId)!;
       return c;
     };
@@ -409,10 +816,12 @@ export class TaliqComments extends LitElement {
     const replies: Shown[] = [];
     for (const c of items.values()) {
       const root = rootOf(c);
-      if (root === c) out.set(c.id, [c, []]);
-      else replies.push(c);
+      roots.set(c.id, root.id);
+      if (root === c) {
+        if (!this.removed.has(c.id)) out.set(c.id, [c, []]);
+      } else if (!this.removed.has(c.id)) replies.push(c);
     }
-    for (const r of replies.sort(byDate)) out.get(rootOf(r).id)?.[1].push(r);
+    for (const r of replies.sort(byDate)) out.get(roots.get(r.id))?.[1].push(r);
     return [...out.values()];
   }
 
@@ -421,65 +830,82 @@ export class TaliqComments extends LitElement {
   protected override render() {
     const cfg = this.cfg;
     if (!cfg.site) return nothing;
-    const t = this.t;
+    const t = this.#t;
     const count = this.threadInfo?.count;
     return html`
       <section class="root ${cfg.theme}" part="base" dir=${cfg.dir} lang=${cfg.lang} aria-labelledby="heading">
-        <h2 id="heading" part="heading">${count == null ? t.heading : t.comments(count, this.num(count))}</h2>
-        ${this.threadInfo?.closed ? html`<p class="note" part="closed">${t.closed}</p>` : this.renderForm(t)}
-        <p class="sr-only" aria-live="polite">${this.counterNote}</p>
-        ${this.renderList(t)}
+        <h2 id="heading" part="heading" tabindex="-1">${count == null ? t.heading : t.comments(count, this.#num(count))}</h2>
+        ${this.threadInfo?.closed ? html`<p class="note" part="closed">${t.closed}</p>` : this.#renderForm(t)}
+        <p class="sr-only" role="status">${this.said}</p>
+        ${this.#renderList(t)}
       </section>
     `;
   }
 
-  private renderForm(t: Messages) {
+  #nameField(id: string, error = '', t: Messages) {
+    const who = this.cfg.signedInAs;
+    return html`<div class="field">
+      <label part="label" for=${id}>${t.nameLabel}</label>
+      <input
+        id=${id}
+        part="input"
+        name="name"
+        dir="auto"
+        autocomplete="name"
+        required
+        maxlength=${LIMITS.nameMax}
+        .value=${who ?? this.name}
+        ?readonly=${!!who}
+        ?data-first=${!who && !this.name}
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby=${who ? `${id}-error ${id}-who` : `${id}-error`}
+        @input=${this.#onName}
+      />
+      ${who ? html`<p id="${id}-who" class="note" part="signed-in">${t.signedInAs} <bdi>${who}</bdi></p>` : nothing}
+      <p id="${id}-error" class="error" part="field-error">${error}</p>
+    </div>`;
+  }
+
+  #bodyField(id: string, label: string, error = '', value: unknown = '', extra: unknown = nothing, first = false) {
+    return html`<div class="field">
+      <label part="label" for=${id}>${label}</label>
+      <textarea
+        id=${id}
+        part="textarea"
+        name="body"
+        dir="auto"
+        rows="4"
+        required
+        maxlength=${LIMITS.bodyMax}
+        ?readonly=${id === 'body' && this.sending}
+        ?data-first=${first}
+        .value=${value}
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby="${id}-error"
+        @input=${id === 'body' ? this.#onBody : undefined}
+      ></textarea>
+      ${extra}
+      <p id="${id}-error" class="error" part="field-error">${error}</p>
+    </div>`;
+  }
+
+  #renderForm(t: Messages) {
     const used = this.body.length;
     const warning = LIMITS.bodyMax - used <= LIMITS.bodyMax * WARN_SHARE;
     return html`
-      <form part="form" novalidate @submit=${this.onSubmit}>
-        <div class="field">
-          <label part="label" for="name">${t.nameLabel}</label>
-          <input
-            id="name"
-            part="input"
-            name="name"
-            dir="auto"
-            autocomplete="name"
-            required
-            maxlength=${LIMITS.nameMax}
-            .value=${live(this.name)}
-            aria-invalid=${this.nameError ? 'true' : 'false'}
-            aria-describedby="name-error"
-            @input=${this.onName}
-          />
-          <p id="name-error" class="error" part="field-error">${this.nameError}</p>
-        </div>
-        <div class="field">
-          <label part="label" for="body">${t.bodyLabel}</label>
-          <textarea
-            id="body"
-            part="textarea"
-            name="body"
-            dir="auto"
-            rows="4"
-            required
-            maxlength=${LIMITS.bodyMax}
-            ?readonly=${this.sending}
-            .value=${live(this.body)}
-            aria-invalid=${this.bodyError ? 'true' : 'false'}
-            aria-describedby="body-error"
-            @input=${this.onBody}
-          ></textarea>
-          <span class="counter ${warning ? 'warning' : ''}" part=${warning ? 'counter counter-warning' : 'counter'} dir="ltr" aria-hidden="true"
-            >${this.num(used, false)} / ${this.num(LIMITS.bodyMax, false)}</span
-          >
-          <p id="body-error" class="error" part="field-error">${this.bodyError}</p>
-        </div>
+      <form part="form" novalidate @submit=${this.#onSubmit}>
+        ${this.#nameField('name', this.nameError, t)}
+        ${this.#bodyField(
+          'body',
+          t.bodyLabel,
+          this.bodyError,
+          this.body,
+          html`<span class="counter ${warning ? 'warning' : ''}" part=${warning ? 'counter counter-warning' : 'counter'} dir="ltr" aria-hidden="true"
+            >${this.#num(used, false)} / ${this.#num(LIMITS.bodyMax, false)}</span
+          >`,
+        )}
         <div class="actions">
-          <button type="submit" part="button send" aria-disabled=${this.sending ? 'true' : 'false'}>
-            ${this.sending ? t.sending : t.send}
-          </button>
+          <button type="submit" part="button send" aria-disabled=${this.sending ? 'true' : 'false'}>${this.sending ? t.sending : t.send}</button>
           <p class="error" part="form-error" role="alert">${this.formError}</p>
           <p class="note" part="status" role="status">${this.status}</p>
         </div>
@@ -487,32 +913,57 @@ export class TaliqComments extends LitElement {
     `;
   }
 
-  private renderList(t: Messages) {
+  #renderList(t: Messages) {
     if (this.listState === 'error')
       return html`<div role="alert">
         <p class="error">${t.loadError} ${this.listError}</p>
-        <button class="secondary" part="button retry" @click=${this.load}>${t.retry}</button>
+        <button class="secondary" part="button retry" @click=${this.#load}>${t.retry}</button>
       </div>`;
-    const threads = this.threads();
-    if (this.listState === 'loading' && !threads.length) return html`<p class="note" role="status">${t.loading}</p>`;
-    if (!threads.length) return html`<p class="note" part="empty">${t.empty}</p>`;
+    const threads = this.#threads();
+    if (this.listState === 'loading' && !threads.length) return html`<p class="note" role="status">${this.near ? t.loading : ''}</p>`;
+    const n = this.fresh.length;
+    const bar = html`<div class="bar" part="toolbar">
+      <label part="label"
+        >${t.sort}
+        <select part="sort" @change=${(e: Event) => (this.sort = (e.target as HTMLSelectElement).value)}>
+          ${SORTS.map((s) => html`<option value=${s} ?selected=${s === this.cfg.sort}>${t.sorts[s]}</option>`)}
+        </select></label
+      >
+      <div aria-live="polite">
+        ${n ? html`<button class="secondary" part="button fresh" @click=${this.#showFresh}>${t.fresh(n, this.#num(n))}</button>` : nothing}
+      </div>
+    </div>`;
+    if (!threads.length) return html`${n ? bar : nothing}<p class="note" part="empty">${t.empty}</p>`;
     return html`
+      ${bar}
       <ol part="list" aria-busy=${this.listState === 'loading' ? 'true' : 'false'}>
-        ${threads.map(
-          ([c, replies]) => html`<li>
-            ${this.renderComment(c, t)}
-            ${replies.length
-              ? html`<ol class="replies" part="replies">
-                  ${replies.map((r) => html`<li>${this.renderComment(r, t)}</li>`)}
-                </ol>`
-              : nothing}
-          </li>`,
+        ${repeat(
+          threads,
+          ([c]) => c.id,
+          ([c, replies]) => {
+            const open = this.expanded.has(c.id);
+            const shown = open ? replies : replies.filter((r, i) => i < REPLIES_SHOWN || r.status);
+            const hidden = replies.filter((r) => !shown.includes(r));
+            return html`<li class="item">
+              ${this.#renderComment(c, t)}
+              ${replies.length
+                ? html`<ol class="replies" part="replies">
+                    ${repeat(shown, (r) => r.id, (r) => html`<li>${this.#renderComment(r, t, r.parentId === c.id ? undefined : this.#items.get(r.parentId!)?.author.name)}</li>`)}
+                  </ol>`
+                : nothing}
+              ${hidden.length
+                ? html`<button class="link" part="button more-replies" @click=${() => this.#showReplies(c.id, hidden[0].id)}>
+                    ${t.moreReplies(hidden.length, this.#num(hidden.length))}
+                  </button>`
+                : nothing}
+            </li>`;
+          },
         )}
       </ol>
       ${this.nextCursor
         ? html`<div class="more">
             <p class="error" role="alert">${this.moreError}</p>
-            <button class="secondary" part="button more" aria-disabled=${this.moreLoading ? 'true' : 'false'} @click=${this.loadMore}>
+            <button class="secondary" part="button more" aria-disabled=${this.moreLoading ? 'true' : 'false'} @click=${this.#loadMore}>
               ${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
             </button>
           </div>`
@@ -520,9 +971,28 @@ export class TaliqComments extends LitElement {
     `;
   }
 
-  private renderComment(c: Shown, t: Messages) {
+  /** One comment; rendered again only when something it shows changed. */
+  #renderComment(c: Shown, t: Messages, to?: string) {
+    const own = this.receipts.has(c.id) && this.now - Date.parse(c.createdAt) < this.#editWindow();
+    const open = this.open?.id === c.id ? this.open : null;
+    const flash = this.flash?.id === c.id ? this.flash : null;
+    return guard([c, t, this.cfg, to, own, open, flash, this.votes.get(c.id), this.reported.has(c.id), this.threadInfo?.closed], () =>
+      this.#comment(c, t, to, own, open, flash),
+    );
+  }
+
+  #comment(c: Shown, t: Messages, to: string | undefined, own: boolean, open: Open | null, flash: TaliqComments['flash']) {
     const { locale } = this.cfg;
     const pending = c.status === 'pending';
+    const vote = this.votes.get(c.id);
+    const button = (kind: Open['kind'], label: string) =>
+      html`<button class="link" part="button ${kind}" data-k=${kind} aria-expanded=${open?.kind === kind ? 'true' : 'false'} @click=${() => this.#toggle(c, kind)}>
+        ${label}
+      </button>`;
+    const voteButton = (v: Vote, icon: string, label: string, n: number) =>
+      html`<button class="link" part="button vote ${v > 0 ? 'like' : 'dislike'}" aria-pressed=${vote === v ? 'true' : 'false'} @click=${() => this.#vote(c, v)}>
+        <span aria-hidden="true">${icon}</span><span class="sr-only">${label}</span> ${this.#num(n)}
+      </button>`;
     return html`<article class="comment" part=${pending ? 'comment comment-pending' : 'comment'} id=${`c-${c.id}`} tabindex="-1">
       <div class="meta">
         <bdi class="author" part="author">${c.author.name}</bdi>
@@ -535,7 +1005,54 @@ export class TaliqComments extends LitElement {
         ${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)}>${t.edited}</span>` : nothing}
         ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
       </div>
-      <p class="body" part="body" dir="auto">${c.body}</p>
+      ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
+      ${open?.kind === 'edit'
+        ? this.#subForm(c, 'edit', t.save, (e) => this.#edit(e, c), this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body, nothing, true))
+        : html`<p class="body" part="body" dir="auto">${c.body}</p>`}
+      <div class="acts" part="actions">
+        ${pending
+          ? nothing
+          : html`${voteButton(1, '👍', t.like, c.likes)}${voteButton(-1, '👎', t.dislike, c.dislikes)}
+            ${this.threadInfo?.closed ? nothing : button('reply', t.reply)}`}
+        ${own ? html`${button('edit', t.edit)}${button('delete', t.delete)}` : nothing}
+        ${pending || own || this.reported.has(c.id) ? nothing : button('report', t.report)}
+      </div>
+      ${flash ? html`<p class=${flash.error ? 'error' : 'note'} part="message">${flash.text}</p>` : nothing}
+      ${open?.kind === 'reply'
+        ? this.#subForm(c, 'reply', t.sendReply, (e) => this.#reply(e, c), html`${this.#nameField('reply-name', open.nameError, t)}
+          ${this.#bodyField('reply-body', t.replyLabel, open.bodyError, '', nothing, !!(this.cfg.signedInAs || this.name))}`)
+        : open?.kind === 'report'
+          ? this.#subForm(c, 'report', t.sendReport, (e) => this.#report(e, c), html`<fieldset>
+              <legend part="label">${t.reportReason}</legend>
+              ${REASONS.map((r, i) => html`<label><input type="radio" name="reason" value=${r} required ?data-first=${!i} /> ${t.reasons[r]}</label>`)}
+            </fieldset>
+            <div class="field">
+              <label part="label" for="report-note">${t.reportNote}</label>
+              <textarea id="report-note" part="textarea" name="note" dir="auto" rows="2" maxlength="500"></textarea>
+            </div>`)
+          : open?.kind === 'delete'
+            ? this.#subForm(c, 'delete', t.delete, (e) => this.#delete(e, c), html`<p>${t.confirmDelete}</p>`)
+            : nothing}
     </article>`;
+  }
+
+  /** A small form under a comment: its fields, then send, cancel, and why sending failed. */
+  #subForm(c: Shown, kind: Open['kind'], send: string, submit: (e: Event) => void, fields: unknown) {
+    const o = this.open!;
+    return html`<form
+      class="sub"
+      part="form ${kind}-form"
+      ?novalidate=${kind !== 'report'}
+      aria-label=${this.#t[kind]}
+      @submit=${submit}
+      @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#close()}
+    >
+      ${fields}
+      <div class="actions">
+        <button type="submit" part="button send" ?data-first=${kind === 'delete'} aria-disabled=${o.sending ? 'true' : 'false'}>${send}</button>
+        <button type="button" class="secondary" part="button cancel" @click=${this.#close}>${this.#t.cancel}</button>
+        <p class="error" part="form-error" role="alert">${o.error}</p>
+      </div>
+    </form>`;
   }
 }

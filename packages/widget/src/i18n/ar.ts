@@ -67,6 +67,42 @@ export const ar = {
   verified: 'حساب موثّق',
   edited: 'معدَّل',
   closed: 'أُغلق باب التعليق على هذا المقال.',
+  sort: 'الترتيب',
+  sorts: { newest: 'الأحدث', oldest: 'الأقدم', popular: 'الأكثر إعجابًا' },
+  /** N comments that arrived while the page was open, on the button that shows them. */
+  fresh: (n: number, s = String(n)) =>
+    forms(n, {
+      one: 'تعليق جديد',
+      two: 'تعليقان جديدان',
+      few: `${s} تعليقات جديدة`,
+      many: `${s} تعليقًا جديدًا`,
+      other: `${s} تعليق جديد`,
+    }),
+  reply: 'ردّ',
+  replyLabel: 'ردّك',
+  sendReply: 'نشر الردّ',
+  /** Followed by the name of the author answered. */
+  replyTo: 'ردًا على',
+  /** The button that shows the replies folded away. */
+  moreReplies: (n: number, s = String(n)) =>
+    forms(n, { one: 'عرض ردّ واحد', two: 'عرض ردّين', few: `عرض ${s} ردود`, many: `عرض ${s} ردًّا`, other: `عرض ${s} ردّ` }),
+  cancel: 'إلغاء',
+  like: 'أعجبني',
+  dislike: 'لم يعجبني',
+  edit: 'تعديل',
+  save: 'حفظ التعديل',
+  saved: 'حُفظ التعديل.',
+  delete: 'حذف',
+  confirmDelete: 'حذف هذا التعليق نهائيًا؟',
+  deleted: 'حُذف تعليقك.',
+  report: 'إبلاغ',
+  reportReason: 'سبب الإبلاغ',
+  reasons: { spam: 'رسائل مزعجة', abuse: 'إساءة', 'off-topic': 'خارج الموضوع', other: 'سبب آخر' },
+  reportNote: 'ملاحظة (اختيارية)',
+  sendReport: 'إرسال البلاغ',
+  reported: 'شكرًا، سيراجع المشرفون هذا التعليق.',
+  /** Followed by the signed-in reader's name. */
+  signedInAs: 'سجّلت الدخول باسم',
   errors,
 };
 

@@ -1,0 +1,43 @@
+/**
+ * Live updates of a thread: an EventSource on `…/threads/{thread}/events`. The browser reconnects
+ * by itself after a dropped connection, sending `Last-Event-ID`; after a full failure (an error
+ * answer: readyState CLOSED) a fresh EventSource is opened with backoff and `?after=<last id>`,
+ * so no event is missed either way.
+ */
+export type LiveEvent = 'comment.approved' | 'comment.edited' | 'comment.removed';
+const TYPES: LiveEvent[] = ['comment.approved', 'comment.edited', 'comment.removed'];
+
+/** Waits before reopening after a full failure: 1 s, doubling up to a minute, with some jitter. */
+export const BACKOFF = { first: 1000, max: 60_000 };
+
+/** Follows the stream at `url`, after event `last` when given, until the returned function is called. */
+export function follow(url: string, last: string, on: (type: LiveEvent, data: any, id: string) => void): () => void {
+  let source: EventSource | undefined;
+  let wait = BACKOFF.first;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const open = () => {
+    const es = (source = new EventSource(last ? `${url}?after=${encodeURIComponent(last)}` : url));
+    es.onopen = () => (wait = BACKOFF.first);
+    es.onerror = () => {
+      if (es.readyState !== EventSource.CLOSED) return; // the browser is reconnecting
+      es.close();
+      timer = setTimeout(open, wait * (0.8 + Math.random() * 0.4));
+      wait = Math.min(wait * 2, BACKOFF.max);
+    };
+    for (const type of TYPES)
+      es.addEventListener(type, (e) => {
+        const m = e as MessageEvent<string>;
+        if (m.lastEventId) last = m.lastEventId;
+        try {
+          on(type, JSON.parse(m.data), last);
+        } catch (err) {
+          console.warn('<taliq-comments>: bad live update', err);
+        }
+      });
+  };
+  open();
+  return () => {
+    clearTimeout(timer);
+    source?.close();
+  };
+}
