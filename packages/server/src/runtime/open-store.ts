@@ -6,7 +6,12 @@ export const DEFAULT_DB = './data/taliq.db';
 
 export async function openStore(opts: { db?: string; databaseUrl?: string }): Promise<Store> {
   if (opts.databaseUrl) {
-    throw new Error('PostgreSQL storage is not available yet in this version; use the SQLite store (--db PATH)');
+    if (!/^postgres(ql)?:\/\//i.test(opts.databaseUrl)) {
+      throw new Error('--database-url (DATABASE_URL) must be a postgres:// or postgresql:// URL');
+    }
+    // Loaded only when asked for: a SQLite install never loads the PostgreSQL driver.
+    const { openPostgresStore } = await import('../store/postgres.js');
+    return openPostgresStore(opts.databaseUrl);
   }
   return openSqliteStore(opts.db ?? DEFAULT_DB);
 }
