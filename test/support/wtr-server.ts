@@ -35,8 +35,9 @@ export async function testServerMiddleware(origins: string[]) {
   // Seeded comments are dated from a day ago, a second apart, so they are older than anything posted.
   let clock = Date.now() - 24 * 3600 * 1000;
   /** Open live-update streams, and how many of the next ones to refuse. */
-  const streams = new Set<ServerResponse>();
+  const streams = new Map<ServerResponse, string>();
   let refuse = 0;
+  const streamUrls: string[] = [];
   /** Requests for counts, per site. */
   const countRequests = new Map<string, number>();
 
@@ -46,13 +47,14 @@ export async function testServerMiddleware(origins: string[]) {
   return async (ctx: Koa, next: () => Promise<void>) => {
     if (ctx.path.startsWith('/api/')) {
       if (ctx.path.endsWith('/events')) {
+        streamUrls.push(ctx.req.url ?? '');
         if (refuse > 0) {
           refuse--;
           ctx.status = 503;
           ctx.body = 'refused by /__test/streams';
           return;
         }
-        streams.add(ctx.res);
+        streams.set(ctx.res, ctx.path);
         ctx.res.once('close', () => streams.delete(ctx.res));
       }
       const counts = ctx.path.match(/^\/api\/v1\/sites\/([^/]+)\/counts$/);
@@ -94,12 +96,14 @@ export async function testServerMiddleware(origins: string[]) {
       const { ssoSecret } = await admin(`/sites/${encodeURIComponent(input.site)}`);
       answer = { token: await signSsoToken(ssoSecret, { sub: input.sub ?? 'reader-1', name: input.name, exp: Math.floor(Date.now() / 1000) + 3600 }) };
     } else if (ctx.path === '/__test/streams') {
-      // Cuts every open live-update stream (EventSource reconnects by itself), and refuses the
-      // next `refuse` ones with 503 (EventSource gives up: the widget must reopen on its own).
-      refuse = input.refuse ?? 0;
-      const cut = streams.size;
-      if (input.cut !== false) for (const res of streams) res.socket?.destroy();
-      answer = { cut };
+      // How many live-update streams of `thread` (any thread when not given) are open. With
+      // `cut`, cuts them all (EventSource reconnects by itself); `refuse` answers the next ones
+      // 503 (EventSource then gives up, and the widget must reopen on its own).
+      const path = input.thread && `/threads/${encodeURIComponent(input.thread)}/events`;
+      const open = [...streams].filter(([, p]) => !path || p.endsWith(path));
+      refuse = input.refuse ?? refuse;
+      if (input.cut) for (const [res] of open) res.socket?.destroy();
+      answer = { open: open.length, urls: streamUrls.filter((u) => !path || u.split('?')[0].endsWith(path)) };
     } else if (ctx.path === '/__test/count-requests') {
       answer = { requests: countRequests.get(input.site) ?? 0 };
     } else {

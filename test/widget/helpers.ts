@@ -21,6 +21,31 @@ export const seed = async (site: string, thread: string, n: number, more: { repl
   (await helper<{ ids: string[] }>('seed', { site, thread, n, ...more })).ids;
 
 export const approve = (...ids: string[]) => helper('approve', { ids });
+/** Sets the status of comments as a moderator would (`rejected` takes an approved comment away). */
+export const setStatus = (status: string, ...ids: string[]) => helper('status', { ids, status });
+/** A publisher's sign-in token for a reader of `site`. */
+export const ssoToken = async (site: string, name: string) => (await helper<{ token: string }>('sso-token', { site, name })).token;
+/** Open live-update streams of a thread; `cut` cuts them, `refuse` refuses the next ones. */
+export const streams = async (thread: string, o: { cut?: boolean; refuse?: number } = {}) =>
+  (await helper<{ open: number }>('streams', { thread, ...o })).open;
+/** Every live-update request made for a thread, as the server saw them (path and query). */
+export const streamLog = (thread: string) => helper<{ open: number; urls: string[] }>('streams', { thread });
+/** Waits until the element follows its thread's live updates. */
+export const following = (thread: string) =>
+  waitUntil(async () => (await streams(thread)) > 0, 'the live-update stream did not open', { timeout: 5000 });
+/** Requests for counts the server had for a site. */
+export const countRequests = async (site: string) => (await helper<{ requests: number }>('count-requests', { site })).requests;
+
+/** Posts a comment through the API as another reader (no Origin: the thread must exist). */
+export async function postAs(site: string, thread: string, name: string, body: string, parentId?: string) {
+  const res = await fetch(`/api/v1/sites/${site}/threads/${encodeURIComponent(thread)}/comments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'taliq-reader': `other-reader-${Math.random().toString(36).slice(2, 12)}` },
+    body: JSON.stringify({ author: { name }, body, ...(parentId ? { parentId } : {}) }),
+  });
+  if (res.status !== 201) throw new Error(`post: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { comment: { id: string; status: string }; editToken: string };
+}
 
 export interface MountOptions {
   thread?: string;
@@ -28,6 +53,7 @@ export interface MountOptions {
   api?: string;
   theme?: string;
   sort?: string;
+  token?: string;
 }
 
 let threads = 0;
@@ -44,6 +70,7 @@ export async function mount(site: string, o: MountOptions = {}): Promise<TaliqCo
       api=${o.api ?? ''}
       theme=${o.theme ?? 'light'}
       sort=${o.sort ?? 'newest'}
+      token=${o.token ?? ''}
     ></taliq-comments>`,
   );
   await settled(el);

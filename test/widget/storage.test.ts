@@ -59,12 +59,26 @@ describe('what the widget keeps in localStorage', () => {
     expect(id).to.match(/^[A-Za-z0-9_-]{22}$/);
     expect(loadReaderId()).to.equal(id);
     expect(JSON.parse(localStorage.getItem('taliq:reader')!)).to.equal(id);
-    // Storage cleared while the page is open: the id holds for this page view, and is kept again.
-    localStorage.clear();
-    expect(loadReaderId()).to.equal(id);
-    expect(JSON.parse(localStorage.getItem('taliq:reader')!)).to.equal(id);
+    // Cleared (or spoiled) storage: a new reader.
     localStorage.setItem('taliq:reader', JSON.stringify('x'));
-    expect(loadReaderId()).to.equal(id);
+    const other = loadReaderId();
+    expect(other).to.match(/^[A-Za-z0-9_-]{22}$/).and.not.equal(id);
+    localStorage.clear();
+    expect(loadReaderId()).to.not.equal(other);
+  });
+
+  it('keeps the reader id for the page view when storage refuses it', () => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+    try {
+      const id = loadReaderId();
+      expect(id).to.match(/^[A-Za-z0-9_-]{22}$/);
+      expect(loadReaderId()).to.equal(id);
+    } finally {
+      Storage.prototype.setItem = setItem;
+    }
   });
 
   it('remembers the reader\'s votes per site, newest kept', () => {

@@ -62,16 +62,17 @@ const write = (key: string, value: unknown): void => {
 const threadKey = (kind: string, site: string, thread: string) => `taliq:${kind}:${site}:${encodeURIComponent(thread)}`;
 
 let readerId = '';
-/** The reader's random id: 22 base64url characters (128 bits), made once and kept (for this page view at least). */
+/**
+ * The reader's random id: 22 base64url characters (128 bits), made once and kept in storage;
+ * where storage does not work, for this page view.
+ */
 export function loadReaderId(): string {
   const kept = read<unknown>('taliq:reader');
-  if (typeof kept === 'string' && /^[\w-]{22}$/.test(kept)) return (readerId = kept);
-  readerId ||= btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
-    .slice(0, 22)
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_');
-  write('taliq:reader', readerId);
-  return readerId;
+  if (typeof kept === 'string' && /^[\w-]{22}$/.test(kept)) return kept;
+  const id = readerId || btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))).slice(0, 22).replace(/\+/g, '-').replace(/\//g, '_');
+  write('taliq:reader', id);
+  readerId = read('taliq:reader') === id ? '' : id;
+  return id;
 }
 
 export const loadName = (): string => {

@@ -500,6 +500,7 @@ export class TaliqComments extends LitElement {
   #onName(e: Event): void {
     this.name = (e.target as HTMLInputElement).value;
     this.nameError = '';
+    if (this.open?.nameError) this.open = { ...this.open, nameError: '' };
     saveName(this.name);
   }
 
