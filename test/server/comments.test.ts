@@ -249,6 +249,6 @@ test('the health check answers when the store answers', async () => {
   const t = await testApp();
   const res = await t.app.request('/healthz');
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { ok: true, store: 'sqlite' });
+  assert.deepEqual(await res.json(), { ok: true, store: t.engine });
   await t.close();
 });

@@ -16,7 +16,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { DEFAULT_SETTINGS, ERROR_CODES } from '../../packages/shared/src/index.js';
 import { createModeratorToken } from '../../packages/server/src/moderators.js';
@@ -33,7 +32,6 @@ const IP = '203.0.113.7'; // what testApp() reports as the client's address
 
 interface World {
   t: TestApp;
-  db: Database.Database;
   /** Comments of SITE (approved, a reply, one pending from pre-moderation of OTHER last). */
   ids: string[];
   /** editTokens[i] is the edit token of ids[i]. */
@@ -74,23 +72,18 @@ async function world(): Promise<World> {
   const cursor = cursors.newest;
   const queueCursor = (await a.queue('status=approved&limit=1')).body.nextCursor;
   assert.ok(cursors.newest && cursors.oldest && cursors.popular && queueCursor);
-  const db = new Database(t.dbPath, { readonly: true, fileMustExist: true });
   return {
-    t, db, ids, editTokens, otherToken, cursors, cursor, queueCursor, statuses: new Map(),
-    close: async () => {
-      db.close();
-      await t.close();
-    },
+    t, ids, editTokens, otherToken, cursors, cursor, queueCursor, statuses: new Map(),
+    close: () => t.close(),
   };
 }
 
-/** Row counts of every table and one hash over all their rows. */
-function snapshot(db: Database.Database) {
+/** Row counts of every table and one hash over all their rows, on either engine. */
+async function snapshot(t: TestApp) {
   const hash = createHash('sha256');
   const counts: Record<string, number> = {};
-  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all() as string[];
-  for (const name of tables) {
-    const rows = (db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).raw().all() as unknown[][]).map((r) => JSON.stringify(r)).sort();
+  for (const [name, all] of Object.entries(await t.tables()).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const rows = all.map((r) => JSON.stringify(r)).sort();
     counts[name] = rows.length;
     hash.update(`${name}\n${rows.join('\n')}\n`);
   }
@@ -145,7 +138,7 @@ async function check(w: World, r: Req, opts: { reader: boolean }) {
   } catch {
     return false; // not a request any client could send
   }
-  const before = snapshot(w.db);
+  const before = await snapshot(w.t);
   const res = await w.t.app.request(request);
   w.statuses.set(res.status, (w.statuses.get(res.status) ?? 0) + 1);
   const what = describe(r);
@@ -170,7 +163,7 @@ async function check(w: World, r: Req, opts: { reader: boolean }) {
     if (res.status === 429) assert.ok(res.headers.get('retry-after'), `429 without Retry-After for ${what}`);
   }
   if (res.status >= 400) {
-    const after = snapshot(w.db);
+    const after = await snapshot(w.t);
     assert.deepEqual(after.counts, before.counts, `${res.status} changed row counts for ${what}`);
     assert.equal(after.hash, before.hash, `${res.status} changed stored data for ${what}`);
   }

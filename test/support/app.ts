@@ -1,13 +1,20 @@
 /**
- * A real app on a real SQLite file in a fresh temp folder, with one registered site and a
- * moderator token for it. Route tests call `app.request()` without opening a port.
+ * A real app on a real store, with one registered site and a moderator token for it. Route tests
+ * call `app.request()` without opening a port.
+ *
+ * The store is a SQLite file in a fresh temp folder, or with TALIQ_TEST_STORE=postgres a fresh
+ * schema of the PostgreSQL database at DATABASE_URL (dropped on close): one behaviour, one suite.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { DEFAULT_SETTINGS, type NewCommentInput, type SiteSettings } from '../../packages/shared/src/index.js';
 import { createApp } from '../../packages/server/src/app.js';
 import { createModeratorToken } from '../../packages/server/src/moderators.js';
+import { openPostgresStore } from '../../packages/server/src/store/postgres.js';
 import { openSqliteStore } from '../../packages/server/src/store/sqlite.js';
 import type { Store } from '../../packages/server/src/store/store.js';
 
@@ -23,10 +30,20 @@ export const NO_LIMITS: SiteSettings['limits'] = {
   reports: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
 };
 
+/** The engine testApp() opens: TALIQ_TEST_STORE=postgres (with DATABASE_URL) for PostgreSQL. */
+export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.TALIQ_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** Skips a test that looks at the SQLite file itself when the suite runs on PostgreSQL. */
+export const SQLITE_ONLY = { skip: TEST_ENGINE !== 'sqlite' ? 'reads the SQLite file itself' : false };
+
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   store: Store;
+  engine: 'sqlite' | 'postgres';
+  /** The SQLite file (SQLite only; empty on PostgreSQL). */
   dbPath: string;
+  /** Every row of every table of the store, as arrays of column values, by table name. */
+  tables(): Promise<Record<string, unknown[][]>>;
   /** Moderator token scoped to SITE. */
   modToken: string;
   /** Moves the app's clock. */
@@ -34,21 +51,80 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(settings: Partial<SiteSettings> = {}): Promise<TestApp> {
+interface Backing {
+  store: Store;
+  dbPath: string;
+  tables(): Promise<Record<string, unknown[][]>>;
+  close(): Promise<void>;
+}
+
+async function sqliteBacking(): Promise<Backing> {
   const dir = mkdtempSync(join(tmpdir(), 'taliq-test-'));
   const dbPath = join(dir, 'taliq.db');
   const store = await openSqliteStore(dbPath);
-  await store.createSite(SITE, { ...DEFAULT_SETTINGS, origins: [ORIGIN], limits: NO_LIMITS, ...settings });
-  const clock = { now: Date.now() };
-  const { token } = await createModeratorToken({ store, now: () => clock.now }, SITE, 'test');
-  const app = createApp({ store, secret: SECRET, adminToken: ADMIN_TOKEN, now: () => clock.now, clientIp: () => '203.0.113.7' });
+  let raw: Database.Database | undefined;
   return {
-    app, store, dbPath, modToken: token, clock,
+    store, dbPath,
+    tables: async () => {
+      raw ??= new Database(dbPath, { readonly: true, fileMustExist: true });
+      const out: Record<string, unknown[][]> = {};
+      for (const name of raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all() as string[]) {
+        out[name] = raw.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).raw().all() as unknown[][];
+      }
+      return out;
+    },
     close: async () => {
+      raw?.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function postgresBacking(): Promise<Backing> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('TALIQ_TEST_STORE=postgres needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)');
+  const schema = `taliq_test_${randomBytes(6).toString('hex')}`;
+  const store = await openPostgresStore(url, { schema, max: 4 });
+  let raw: pg.Client | undefined;
+  const connect = async () => {
+    if (!raw) {
+      raw = new pg.Client({ connectionString: url });
+      await raw.connect();
+      await raw.query(`SET search_path = "${schema}"`);
+    }
+    return raw;
+  };
+  return {
+    store, dbPath: '',
+    tables: async () => {
+      const c = await connect();
+      const names = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`, [schema]))
+        .rows.map((r) => r.table_name as string);
+      const out: Record<string, unknown[][]> = {};
+      for (const name of names) out[name] = (await c.query({ text: `SELECT * FROM "${name.replace(/"/g, '""')}"`, rowMode: 'array' })).rows;
+      return out;
+    },
+    close: async () => {
+      await store.close();
+      const c = await connect();
+      try {
+        await c.query(`DROP SCHEMA "${schema}" CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export async function testApp(settings: Partial<SiteSettings> = {}): Promise<TestApp> {
+  const backing = TEST_ENGINE === 'postgres' ? await postgresBacking() : await sqliteBacking();
+  const { store, dbPath } = backing;
+  await store.createSite(SITE, { ...DEFAULT_SETTINGS, origins: [ORIGIN], limits: NO_LIMITS, ...settings });
+  const clock = { now: Date.now() };
+  const { token } = await createModeratorToken({ store, now: () => clock.now }, SITE, 'test');
+  const app = createApp({ store, secret: SECRET, adminToken: ADMIN_TOKEN, now: () => clock.now, clientIp: () => '203.0.113.7' });
+  return { app, store, engine: store.engine as TestApp['engine'], dbPath, tables: backing.tables, modToken: token, clock, close: backing.close };
 }
 
 type Init = { headers?: Record<string, string>; origin?: string | null };

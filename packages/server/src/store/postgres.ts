@@ -86,6 +86,8 @@ const int8 = (n: number) => (Number.isNaN(n) ? 0 : Math.trunc(Math.min(Math.max(
 /** SQLite's `COLLATE NOCASE`: ASCII letters only, whatever the database's locale. */
 const NOCASE = (expr: string) => `translate(${expr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 
+const hasNul = (v: unknown): boolean => (typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) && v.some(hasNul));
+
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Deadlocks and serialization failures are retried; the store's lock order makes them rare. */
@@ -158,16 +160,29 @@ class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
   constructor(private readonly pool: pg.Pool) {}
 
-  private async rows<T extends QueryResultRow = Row>(sql: string, params: unknown[] = [], c: Queryable = this.pool): Promise<T[]> {
-    return (await c.query<T>(sql, params)).rows;
+  /**
+   * Every query goes through here. PostgreSQL text cannot hold U+0000, so no stored value equals a
+   * string that contains one: a read with such a parameter finds nothing (as SQLite would, where
+   * no such value was ever written), and a write of one is refused as bad input, not a 500.
+   */
+  private async query(sql: string, params: unknown[] = [], c: Queryable = this.pool) {
+    if (params.some(hasNul)) {
+      if (/^\s*SELECT\b/i.test(sql)) return { rows: [] as Row[], rowCount: 0 };
+      throw new ApiError(400, 'bad_request', 'Text with a NUL character (U+0000) cannot be stored');
+    }
+    return c.query(sql, params);
   }
 
-  private async row<T extends QueryResultRow = Row>(sql: string, params: unknown[] = [], c: Queryable = this.pool): Promise<T | undefined> {
-    return (await c.query<T>(sql, params)).rows[0];
+  private async rows(sql: string, params: unknown[] = [], c: Queryable = this.pool): Promise<Row[]> {
+    return (await this.query(sql, params, c)).rows;
+  }
+
+  private async row(sql: string, params: unknown[] = [], c: Queryable = this.pool): Promise<Row | undefined> {
+    return (await this.query(sql, params, c)).rows[0];
   }
 
   private async run(sql: string, params: unknown[] = [], c: Queryable = this.pool): Promise<number> {
-    return (await c.query(sql, params)).rowCount ?? 0;
+    return (await this.query(sql, params, c)).rowCount ?? 0;
   }
 
   /** BEGIN … COMMIT on one connection; ROLLBACK on any error; retried on a deadlock. */
@@ -199,13 +214,13 @@ class PostgresStore implements Store {
    */
   private async logEvent(c: Queryable, threadId: number, type: EventType, commentId: string, at: number) {
     await this.lockThreads(c, [threadId]);
-    await c.query('INSERT INTO events (thread_id, type, comment_id, at) VALUES ($1, $2, $3, $4)', [threadId, type, commentId, at]);
+    await this.query('INSERT INTO events (thread_id, type, comment_id, at) VALUES ($1, $2, $3, $4)', [threadId, type, commentId, at], c);
   }
 
   /** Takes the threads' event locks in ascending order, so two transactions never wait on each other in a circle. */
   private async lockThreads(c: Queryable, threadIds: number[]) {
     for (const id of [...new Set(threadIds)].sort((a, b) => a - b)) {
-      await c.query('SELECT pg_advisory_xact_lock($1::int, ($2::bigint % 2147483647)::int)', [EVENT_LOCK, id]);
+      await this.query('SELECT pg_advisory_xact_lock($1::int, ($2::bigint % 2147483647)::int)', [EVENT_LOCK, id], c);
     }
   }
 
@@ -273,8 +288,8 @@ class PostgresStore implements Store {
         }
         let threadId = input.threadId;
         if (newThread) {
-          await c.query('INSERT INTO threads (site_id, key, title, url, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site_id, key) DO NOTHING',
-            [newThread.siteId, newThread.key, newThread.title, newThread.url, input.createdAt]);
+          await this.query('INSERT INTO threads (site_id, key, title, url, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site_id, key) DO NOTHING',
+            [newThread.siteId, newThread.key, newThread.title, newThread.url, input.createdAt], c);
           threadId = (await this.row('SELECT id FROM threads WHERE site_id = $1 AND key = $2', [newThread.siteId, newThread.key], c))!.id;
         }
         const inserted = await this.run(
@@ -306,6 +321,7 @@ class PostgresStore implements Store {
   }
 
   async getComments(ids: string[]) {
+    ids = ids.filter((id) => !hasNul(id)); // no stored id has one
     if (ids.length === 0) return [];
     return (await this.rows('SELECT * FROM comments WHERE id = ANY($1::text[]) ORDER BY id', [ids])).map(toComment);
   }
@@ -345,8 +361,8 @@ class PostgresStore implements Store {
   async updateComment(id: string, p: CommentPatch) {
     await this.tx(async (c) => {
       const before = await this.row('SELECT thread_id, status FROM comments WHERE id = $1 FOR UPDATE', [id], c);
-      await c.query('UPDATE comments SET body = $1, search_text = $2, edited_at = $3, status = $4, reasons = $5, flagged = $6 WHERE id = $7',
-        [p.body, p.searchText, p.editedAt, p.status, JSON.stringify(p.reasons), p.flagged, id]);
+      await this.query('UPDATE comments SET body = $1, search_text = $2, edited_at = $3, status = $4, reasons = $5, flagged = $6 WHERE id = $7',
+        [p.body, p.searchText, p.editedAt, p.status, JSON.stringify(p.reasons), p.flagged, id], c);
       if (before?.status === 'approved') {
         await this.logEvent(c, before.thread_id, p.status === 'approved' ? 'comment.edited' : 'comment.removed', id, p.editedAt);
       } else if (before && p.status === 'approved') await this.logEvent(c, before.thread_id, 'comment.approved', id, p.editedAt);
@@ -367,14 +383,14 @@ class PostgresStore implements Store {
       // The comment's row lock serializes the votes on it, so the counts written are the counts.
       const comment = await this.row('SELECT created_at FROM comments WHERE id = $1 FOR UPDATE', [commentId], c);
       if (!comment) throw new ApiError(404, 'not_found', `No comment "${commentId}"`);
-      if (value === 0) await c.query('DELETE FROM votes WHERE comment_id = $1 AND reader_id = $2', [commentId, readerId]);
+      if (value === 0) await this.query('DELETE FROM votes WHERE comment_id = $1 AND reader_id = $2', [commentId, readerId], c);
       else {
-        await c.query('INSERT INTO votes (comment_id, reader_id, value, at) VALUES ($1, $2, $3, $4) ON CONFLICT (comment_id, reader_id) DO UPDATE SET value = excluded.value, at = excluded.at',
-          [commentId, readerId, value, at]);
+        await this.query('INSERT INTO votes (comment_id, reader_id, value, at) VALUES ($1, $2, $3, $4) ON CONFLICT (comment_id, reader_id) DO UPDATE SET value = excluded.value, at = excluded.at',
+          [commentId, readerId, value, at], c);
       }
       const counts = (await this.row(`SELECT count(*) FILTER (WHERE value = 1) AS likes, count(*) FILTER (WHERE value = -1) AS dislikes FROM votes WHERE comment_id = $1`, [commentId], c))!;
       const likes = counts.likes as number, dislikes = counts.dislikes as number;
-      await c.query('UPDATE comments SET likes = $1, dislikes = $2, hot = $3 WHERE id = $4', [likes, dislikes, hotScore(likes, dislikes, comment.created_at), commentId]);
+      await this.query('UPDATE comments SET likes = $1, dislikes = $2, hot = $3 WHERE id = $4', [likes, dislikes, hotScore(likes, dislikes, comment.created_at), commentId], c);
       return { likes, dislikes, value };
     });
   }
@@ -405,13 +421,13 @@ class PostgresStore implements Store {
       if (!locked) throw new ApiError(404, 'not_found', `No comment "${r.commentId}"`);
       const created = (await this.run('INSERT INTO reports (comment_id, reader_id, reason, note, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
         [r.commentId, r.readerId, r.reason, r.note, r.at], c)) > 0;
-      if (created) await c.query('UPDATE comments SET reports = reports + 1 WHERE id = $1', [r.commentId]);
+      if (created) await this.query('UPDATE comments SET reports = reports + 1 WHERE id = $1', [r.commentId], c);
       const row = (await this.row('SELECT reports, flagged, status, reasons FROM comments WHERE id = $1', [r.commentId], c))!;
       const newlyFlagged = created && !row.flagged && row.reports >= threshold && (row.status === 'approved' || row.status === 'pending');
       if (newlyFlagged) {
         const reasons = (JSON.parse(row.reasons) as { code: string }[]).filter((x) => x.code !== 'reports');
         reasons.push({ code: 'reports', detail: String(row.reports) } as never);
-        await c.query('UPDATE comments SET flagged = true, reasons = $1 WHERE id = $2', [JSON.stringify(reasons), r.commentId]);
+        await this.query('UPDATE comments SET flagged = true, reasons = $1 WHERE id = $2', [JSON.stringify(reasons), r.commentId], c);
       }
       return { created, reports: row.reports as number, newlyFlagged };
     });
@@ -428,6 +444,7 @@ class PostgresStore implements Store {
   }
 
   async liftBan(siteId: string, id: string, at: number) {
+    if (hasNul([siteId, id])) return false;
     return (await this.run('UPDATE bans SET lifted_at = $1 WHERE site_id = $2 AND id = $3 AND lifted_at IS NULL', [at, siteId, id])) > 0;
   }
 
@@ -442,11 +459,11 @@ class PostgresStore implements Store {
     if (removals.length === 0) return;
     await this.tx(async (c) => {
       for (const r of removals) {
-        await c.query(`INSERT INTO removals (site_id, comment_id, status, thread_key, thread_title, thread_url, author_name, reader_id,
+        await this.query(`INSERT INTO removals (site_id, comment_id, status, thread_key, thread_title, thread_url, author_name, reader_id,
                          body, codes, reason, moderator, created_at, at)
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
           [r.siteId, r.commentId, r.status, r.threadKey, r.threadTitle, r.threadUrl, r.authorName, r.readerId,
-            r.body, JSON.stringify(r.codes), r.reason, r.moderator, r.createdAt, r.at]);
+            r.body, JSON.stringify(r.codes), r.reason, r.moderator, r.createdAt, r.at], c);
       }
     });
   }
@@ -477,12 +494,13 @@ class PostgresStore implements Store {
   }
 
   async setStatus(ids: string[], status: Status) {
+    ids = ids.filter((id) => !hasNul(id)); // no stored id has one
     if (ids.length === 0) return [];
     return this.tx(async (c) => {
       // Locked in id order, as every multi-row lock of this store is taken.
       const before = (await this.rows('SELECT * FROM comments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids], c)).map(toComment);
       // A moderator's decision settles the reports: the comment leaves the flagged queue.
-      await c.query('UPDATE comments SET status = $1, flagged = false WHERE id = ANY($2::text[])', [status, ids]);
+      await this.query('UPDATE comments SET status = $1, flagged = false WHERE id = ANY($2::text[])', [status, ids], c);
       const now = Date.now();
       const events = before.flatMap((b): [number, EventType, string][] =>
         b.status !== 'approved' && status === 'approved' ? [[b.threadId, 'comment.approved', b.id]]
@@ -506,8 +524,8 @@ class PostgresStore implements Store {
       await this.lockThreads(c, rows.filter((r) => r.status === 'approved').map((r) => r.thread_id));
       rows.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
       for (const r of rows) {
-        await c.query(`UPDATE comments SET author_name = '', author_email = NULL, body = '', reader_id = NULL, ip_hash = NULL,
-                         search_text = '', body_hash = NULL, status = 'deleted' WHERE id = $1`, [r.id]);
+        await this.query(`UPDATE comments SET author_name = '', author_email = NULL, body = '', reader_id = NULL, ip_hash = NULL,
+                         search_text = '', body_hash = NULL, status = 'deleted' WHERE id = $1`, [r.id], c);
         if (r.status === 'approved') await this.logEvent(c, r.thread_id, 'comment.removed', r.id, at);
       }
       return rows.map((r) => ({ id: r.id as string, siteId: r.site_id as string }));
@@ -536,6 +554,7 @@ class PostgresStore implements Store {
   }
 
   async revokeToken(id: string, at: number) {
+    if (hasNul(id)) return false;
     return (await this.run('UPDATE moderator_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])) > 0;
   }
 
