@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../support/browser.js';
 import { servePublisherPage, type PublisherPage } from '../support/publisher-page.js';
-import { startServer, taliq, type ServerProcess } from '../support/process.js';
+import { liftLimits, startServer, taliq, type ServerProcess } from '../support/process.js';
 
 const SITE = 'alofoq';
 const THREAD = 'casablanca-electric-buses';
@@ -29,6 +29,7 @@ interface Site {
 let sites = 0;
 async function newSite(id = `site-${++sites}`): Promise<Site> {
   assert.equal((await taliq(['sites', 'add', id, '--origin', publisher.origin], env)).code, 0);
+  await liftLimits(id, env);
   const created = await taliq(['tokens', 'create', '--site', id], env);
   assert.equal(created.code, 0, created.stderr);
   return { id, token: created.stdout.trim() };

@@ -59,3 +59,10 @@ export async function startServer(args: string[], env: Record<string, string> = 
       }),
   };
 }
+
+/** Tests post many comments from one address: lift the site's rate limits out of their way. */
+export async function liftLimits(site: string, env: Record<string, string>) {
+  const open = { perReader: 1_000_000, perIp: 1_000_000, windowSeconds: 60 };
+  const res = await taliq(['sites', 'set', site, 'limits', JSON.stringify({ posts: open, votes: open, reports: open })], env);
+  if (res.code !== 0) throw new Error(`taliq sites set ${site} limits failed: ${res.stderr}`);
+}
