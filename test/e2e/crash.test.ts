@@ -13,7 +13,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startServer, taliq, type ServerProcess } from '../support/process.js';
+import { liftLimits, startServer as startTaliq, taliq, type ServerProcess } from '../support/process.js';
 
 const SITE = 'crash';
 const ORIGIN = 'https://crash.example.ma';
@@ -22,17 +22,26 @@ const IN_FLIGHT = 20;
 const KILL_AFTER = 100;
 const THREADS = ['crash-a', 'crash-b', 'crash-c'];
 
-let dir: string, db: string, server: ServerProcess | undefined;
+let dir: string, db: string;
+/** Every server started here, so that none outlives a failed test (its pipes would keep the run alive). */
+const servers: ServerProcess[] = [];
+const startServer = async (...args: Parameters<typeof startTaliq>) => {
+  const started = await startTaliq(...args);
+  servers.push(started);
+  return started;
+};
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'taliq-crash-'));
   db = join(dir, 'taliq.db');
   const added = await taliq(['sites', 'add', SITE, '--origin', ORIGIN, '--moderation', 'post'], { TALIQ_DB: db });
   assert.equal(added.code, 0, added.stderr);
+  // Hundreds of posts from one address: the per-reader and per-IP limits would refuse most of them.
+  await liftLimits(SITE, { TALIQ_DB: db });
 });
 
 after(async () => {
-  await server?.stop('SIGKILL');
+  await Promise.all(servers.map((s) => s.stop('SIGKILL')));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -88,8 +97,7 @@ test('every comment answered 201 survives SIGKILL mid-burst, whole, in a sound d
   const run = `k${Date.now().toString(36)}`;
   const posts = Array.from({ length: TOTAL }, (_, i) => post(i, run));
   const env = { TALIQ_DB: db };
-  server = await startServer([], env);
-  const first = server;
+  const first = await startServer([], env);
 
   // ---- the burst, killed after KILL_AFTER answers of 201 ------------------------------------------
   const answered = new Map<number, Answer>();
@@ -128,7 +136,7 @@ test('every comment answered 201 survives SIGKILL mid-burst, whole, in a sound d
   assert.ok(existsSync(`${db}-wal`), 'the kill left the write-ahead log for the next start to recover');
 
   // ---- restart on the same file -----------------------------------------------------------------
-  server = await startServer([], env);
+  const server = await startServer([], env);
   const listed = new Map<string, any>();
   for (const thread of THREADS) for (const c of await listAll(server.url, thread)) listed.set(c.id, c);
   for (const [i, a] of answered) {
@@ -187,7 +195,7 @@ test('every comment answered 201 survives SIGKILL mid-burst, whole, in a sound d
 });
 
 test('a post whose connection is cut before the answer, retried with its key, makes one comment', { timeout: 60_000 }, async () => {
-  server = await startServer([], { TALIQ_DB: db });
+  const server = await startServer([], { TALIQ_DB: db });
   const url = new URL(server.url);
   const p = post(9999, `cut${Date.now().toString(36)}`);
   const payload = JSON.stringify({ author: { name: p.name }, body: p.body });
