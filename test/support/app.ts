@@ -44,6 +44,8 @@ export interface TestApp {
   dbPath: string;
   /** Every row of every table of the store, as arrays of column values, by table name. */
   tables(): Promise<Record<string, unknown[][]>>;
+  /** Another store on the same database, as a second API instance opens it; the caller closes it. */
+  openAnother(): Promise<Store>;
   /** Moderator token scoped to SITE. */
   modToken: string;
   /** Moves the app's clock. */
@@ -55,6 +57,7 @@ interface Backing {
   store: Store;
   dbPath: string;
   tables(): Promise<Record<string, unknown[][]>>;
+  openAnother(): Promise<Store>;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ async function sqliteBacking(): Promise<Backing> {
   let raw: Database.Database | undefined;
   return {
     store, dbPath,
+    openAnother: () => openSqliteStore(dbPath),
     tables: async () => {
       raw ??= new Database(dbPath, { readonly: true, fileMustExist: true });
       const out: Record<string, unknown[][]> = {};
@@ -97,6 +101,7 @@ async function postgresBacking(): Promise<Backing> {
   };
   return {
     store, dbPath: '',
+    openAnother: () => openPostgresStore(url, { schema, max: 4 }),
     tables: async () => {
       const c = await connect();
       const names = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`, [schema]))
@@ -124,7 +129,7 @@ export async function testApp(settings: Partial<SiteSettings> = {}): Promise<Tes
   const clock = { now: Date.now() };
   const { token } = await createModeratorToken({ store, now: () => clock.now }, SITE, 'test');
   const app = createApp({ store, secret: SECRET, adminToken: ADMIN_TOKEN, now: () => clock.now, clientIp: () => '203.0.113.7' });
-  return { app, store, engine: store.engine as TestApp['engine'], dbPath, tables: backing.tables, modToken: token, clock, close: backing.close };
+  return { app, store, engine: store.engine as TestApp['engine'], dbPath, tables: backing.tables, openAnother: backing.openAnother, modToken: token, clock, close: backing.close };
 }
 
 type Init = { headers?: Record<string, string>; origin?: string | null };

@@ -1,8 +1,10 @@
 /**
  * The shared store: PostgreSQL through node-postgres, for sites where several API instances share
  * one database. It behaves as the SQLite store does (store/sqlite.ts is the reference); where
- * SQLite relies on its single writer, this store takes row locks (`SELECT … FOR UPDATE`), unique
- * indexes with `ON CONFLICT`, and a per-thread advisory lock around the event log.
+ * SQLite relies on its single writer, this store takes row locks (`SELECT … FOR NO KEY UPDATE`:
+ * exclusive among writers, yet no obstacle to a reply's foreign-key check on its parent), unique
+ * indexes with `ON CONFLICT`, and a per-thread advisory lock around the event log. Transactions
+ * run at READ COMMITTED; multi-row locks are taken in id order, so they do not deadlock.
  *
  * Durability: every session runs `SET synchronous_commit = on`, so a COMMIT returns only once its
  * WAL is flushed (and, with synchronous replicas configured, confirmed by them): a comment
@@ -360,7 +362,7 @@ class PostgresStore implements Store {
 
   async updateComment(id: string, p: CommentPatch) {
     await this.tx(async (c) => {
-      const before = await this.row('SELECT thread_id, status FROM comments WHERE id = $1 FOR UPDATE', [id], c);
+      const before = await this.row('SELECT thread_id, status FROM comments WHERE id = $1 FOR NO KEY UPDATE', [id], c);
       await this.query('UPDATE comments SET body = $1, search_text = $2, edited_at = $3, status = $4, reasons = $5, flagged = $6 WHERE id = $7',
         [p.body, p.searchText, p.editedAt, p.status, JSON.stringify(p.reasons), p.flagged, id], c);
       if (before?.status === 'approved') {
@@ -381,7 +383,7 @@ class PostgresStore implements Store {
   async vote(commentId: string, readerId: string, value: -1 | 0 | 1, at: number): Promise<VoteResult> {
     return this.tx(async (c) => {
       // The comment's row lock serializes the votes on it, so the counts written are the counts.
-      const comment = await this.row('SELECT created_at FROM comments WHERE id = $1 FOR UPDATE', [commentId], c);
+      const comment = await this.row('SELECT created_at FROM comments WHERE id = $1 FOR NO KEY UPDATE', [commentId], c);
       if (!comment) throw new ApiError(404, 'not_found', `No comment "${commentId}"`);
       if (value === 0) await this.query('DELETE FROM votes WHERE comment_id = $1 AND reader_id = $2', [commentId, readerId], c);
       else {
@@ -416,8 +418,9 @@ class PostgresStore implements Store {
   async addReport(r: { commentId: string; readerId: string; reason: string; note: string | null; at: number }, threshold: number): Promise<ReportResult> {
     return this.tx(async (c) => {
       // Locked first: two reports at once on two instances count one after the other, and exactly
-      // one of them is the report that reaches the threshold.
-      const locked = await this.row('SELECT id FROM comments WHERE id = $1 FOR UPDATE', [r.commentId], c);
+      // one of them is the report that reaches the threshold (the counter's UPDATE would lock the
+      // row too, but only for a new report; this states the rule once for every path).
+      const locked = await this.row('SELECT id FROM comments WHERE id = $1 FOR NO KEY UPDATE', [r.commentId], c);
       if (!locked) throw new ApiError(404, 'not_found', `No comment "${r.commentId}"`);
       const created = (await this.run('INSERT INTO reports (comment_id, reader_id, reason, note, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
         [r.commentId, r.readerId, r.reason, r.note, r.at], c)) > 0;
@@ -498,7 +501,7 @@ class PostgresStore implements Store {
     if (ids.length === 0) return [];
     return this.tx(async (c) => {
       // Locked in id order, as every multi-row lock of this store is taken.
-      const before = (await this.rows('SELECT * FROM comments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids], c)).map(toComment);
+      const before = (await this.rows('SELECT * FROM comments WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE', [ids], c)).map(toComment);
       // A moderator's decision settles the reports: the comment leaves the flagged queue.
       await this.query('UPDATE comments SET status = $1, flagged = false WHERE id = ANY($2::text[])', [status, ids], c);
       const now = Date.now();
@@ -520,7 +523,7 @@ class PostgresStore implements Store {
 
   async eraseByEmail(email: string, at: number) {
     return this.tx(async (c) => {
-      const rows = await this.rows(`SELECT id, site_id, thread_id, status, created_at FROM comments WHERE ${NOCASE('author_email')} = ${NOCASE('$1')} ORDER BY id FOR UPDATE`, [email], c);
+      const rows = await this.rows(`SELECT id, site_id, thread_id, status, created_at FROM comments WHERE ${NOCASE('author_email')} = ${NOCASE('$1')} ORDER BY id FOR NO KEY UPDATE`, [email], c);
       await this.lockThreads(c, rows.filter((r) => r.status === 'approved').map((r) => r.thread_id));
       rows.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
       for (const r of rows) {
