@@ -135,7 +135,9 @@ test('a live stream polling while two instances approve comments in one thread s
       ...ids.slice(40).map((id, i) => (i % 2 ? b : a).updateComment(id, { body: 'معدّل', searchText: 'معدل', editedAt: Date.now(), status: 'approved', reasons: [], flagged: false })),
     ]);
     writing = false;
-    await Promise.race([poller, new Promise((_, reject) => setTimeout(() => reject(new Error(`the stream saw ${seenComments.length} of ${ids.length} approvals`)), 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([poller, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`the stream saw ${seenComments.length} of ${ids.length} approvals`)), 10_000)))]);
+    clearTimeout(timer);
     assert.deepEqual([...seenComments].sort(), [...ids].sort(), 'every approval seen once');
     assert.deepEqual(seen, [...seen].sort((x, y) => x - y), 'in id order');
   } finally {
