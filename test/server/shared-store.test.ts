@@ -151,8 +151,11 @@ test('PostgreSQL: instances starting at once on an empty schema migrate it once'
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    const stores = await Promise.all(Array.from({ length: 6 }, () => openPostgresStore(url, { schema, max: 2 })));
+    // Settled, not raced: a failed open must not leave the others migrating after the schema is dropped.
+    const opened = await Promise.allSettled(Array.from({ length: 6 }, () => openPostgresStore(url, { schema, max: 2 })));
+    const stores = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
     try {
+      for (const o of opened) if (o.status === 'rejected') throw o.reason;
       const versions = await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
       assert.deepEqual(versions.rows.map((r) => r.version), [1]);
       await Promise.all(stores.map((s, i) => s.initMeta('who', `instance-${i}`)));
