@@ -88,6 +88,12 @@ const int8 = (n: number) => (Number.isNaN(n) ? 0 : Math.trunc(Math.min(Math.max(
 /** SQLite's `COLLATE NOCASE`: ASCII letters only, whatever the database's locale. */
 const NOCASE = (expr: string) => `translate(${expr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 
+/**
+ * A moderator's free-text reason (a ban's, a removal's) is kept without U+0000, which PostgreSQL
+ * text cannot hold: refusing it would fail a moderation whose status change is already stored.
+ */
+const withoutNul = (s: string | null) => (s == null ? s : s.replace(/\u0000/g, ''));
+
 const hasNul = (v: unknown): boolean => (typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) && v.some(hasNul));
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -439,7 +445,7 @@ class PostgresStore implements Store {
   async createBan(b: Ban) {
     await this.run(`INSERT INTO bans (id, site_id, reader_id, ip_hash, shadow, reason, expires_at, created_at, created_by, lifted_at)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [b.id, b.siteId, b.readerId, b.ipHash, b.shadow, b.reason, b.expiresAt, b.createdAt, b.createdBy, b.liftedAt]);
+      [b.id, b.siteId, b.readerId, b.ipHash, b.shadow, withoutNul(b.reason), b.expiresAt, b.createdAt, b.createdBy, b.liftedAt]);
   }
 
   async listBans(siteId: string) {
@@ -466,7 +472,7 @@ class PostgresStore implements Store {
                          body, codes, reason, moderator, created_at, at)
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
           [r.siteId, r.commentId, r.status, r.threadKey, r.threadTitle, r.threadUrl, r.authorName, r.readerId,
-            r.body, JSON.stringify(r.codes), r.reason, r.moderator, r.createdAt, r.at], c);
+            r.body, JSON.stringify(r.codes), withoutNul(r.reason), r.moderator, r.createdAt, r.at], c);
       }
     });
   }
