@@ -19,7 +19,9 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { DEFAULT_SETTINGS, ERROR_CODES } from '../../packages/shared/src/index.js';
 import { createModeratorToken } from '../../packages/server/src/moderators.js';
-import { ADMIN_TOKEN, api, ORIGIN, SITE, testApp, type TestApp } from '../support/app.js';
+import { signSsoToken, ssoSecret } from '../../packages/server/src/sso.js';
+import { Signer } from '../../packages/server/src/crypto.js';
+import { ADMIN_TOKEN, api, ORIGIN, SECRET, SITE, testApp, type TestApp } from '../support/app.js';
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
@@ -41,6 +43,13 @@ interface World {
   cursors: Record<'newest' | 'oldest' | 'popular', string>;
   cursor: string;
   queueCursor: string;
+  /** Publisher-signed sign-in tokens (Taliq-Token): valid ones, and expired, forged, unsigned ones. */
+  sso: { valid: string[]; hostile: string[] };
+  /** A form token (Taliq-Form) as the listing hands it out. */
+  formToken: string;
+  /** A ban in force on SITE, and the reader ids the seeded comments carry. */
+  banId: string;
+  readerIds: string[];
   /** How many answers of each status the run got: shows how deep the inputs reach. */
   statuses: Map<number, number>;
   close(): Promise<void>;
@@ -72,8 +81,33 @@ async function world(): Promise<World> {
   const cursor = cursors.newest;
   const queueCursor = (await a.queue('status=approved&limit=1')).body.nextCursor;
   assert.ok(cursors.newest && cursors.oldest && cursors.popular && queueCursor);
+  const formToken = (await a.list('t')).body.formToken as string;
+  const readerIds = [...new Set(((await a.queue('status=approved&limit=100')).body.comments as any[]).map((c) => c.author.readerId).filter(Boolean))] as string[];
+  const ban = await a.call('POST', `/admin/sites/${SITE}/bans`, { readerId: 'someone-else', reason: 'seed' }, a.mod());
+  assert.equal(ban.status, 201, JSON.stringify(ban.body));
+  // Sign-in tokens: the site's own secret signs the valid ones.
+  const secret = await ssoSecret({ signer: new Signer(SECRET) } as never, SITE);
+  const now = Math.floor(t.clock.now / 1000);
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const [valid, expired, wrongSite, badClaims, protoClaims] = await Promise.all([
+    signSsoToken(secret, { sub: 'user-1', name: 'سارة المسجّلة', email: 'sara@example.com', exp: now + 3600 }),
+    signSsoToken(secret, { sub: 'user-2', name: 'x', exp: now - 3600 }),
+    signSsoToken(await ssoSecret({ signer: new Signer(SECRET) } as never, OTHER), { sub: 'user-3', name: 'y' }),
+    signSsoToken(secret, { sub: '', name: '\u202E', exp: 'tomorrow' }),
+    signSsoToken(secret, JSON.parse('{"sub":"u","name":"n","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}')),
+  ]);
+  const sso = {
+    valid: [valid, await signSsoToken(secret, { sub: 'مستخدم-٢', name: 'Zoé 😀' })],
+    hostile: [
+      expired, wrongSite, badClaims, protoClaims,
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'admin', name: 'admin' })}.`,
+      `${b64({ alg: 'HS256' })}.${b64({ sub: 'x', name: 'x' })}.${'A'.repeat(43)}`,
+      valid.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')), `${valid}.x`, valid.split('.').slice(0, 2).join('.'),
+      'a.b.c', '..', `${'a'.repeat(3000)}.${'b'.repeat(1000)}.c`, `${b64(1e999)}.${b64(null)}.x`, `%%%.@@@.***`,
+    ],
+  };
   return {
-    t, ids, editTokens, otherToken, cursors, cursor, queueCursor, statuses: new Map(),
+    t, ids, editTokens, otherToken, cursors, cursor, queueCursor, sso, formToken, banId: ban.body.ban.id, readerIds, statuses: new Map(),
     close: () => t.close(),
   };
 }
@@ -369,6 +403,12 @@ function headers(w: World, o: HeaderOpts = {}) {
       { weight: 1, arbitrary: fc.constantFrom('seed-0', 'seed-1', 'replayed-key', 'k'.repeat(100)) },
       { weight: 1, arbitrary: weird },
     ),
+    // The widget's own headers: a signed-in reader, the reader key, the form token, a proof of work.
+    'taliq-token': fc.oneof({ weight: 6, arbitrary: MISSING }, { weight: 2, arbitrary: fc.constantFrom(...w.sso.valid) }, { weight: 1, arbitrary: fc.constantFrom(...w.sso.hostile) }, { weight: 1, arbitrary: weird }),
+    'taliq-reader': fc.oneof({ weight: 4, arbitrary: MISSING }, { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{16,64}$/) }, { weight: 1, arbitrary: fc.constantFrom('short', 'x'.repeat(65), 'a b c d e f g h i j', '__proto__'.repeat(2)) }, { weight: 1, arbitrary: weird }),
+    'taliq-form': fc.oneof({ weight: 5, arbitrary: MISSING }, { weight: 4, arbitrary: fc.constant(w.formToken) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom(`${w.formToken}x`, w.cursor, w.formToken.split('.')[0]), weird) }),
+    'taliq-pow': mostly(MISSING, fc.oneof(fc.constantFrom('e30', 'eyJ9', 'x.y.z', btoa('{"number":1e999}')), weird), 12),
+    'last-event-id': mostly(MISSING, fc.oneof(fc.constantFrom('0', '1', '999999999999999', '9'.repeat(16), '-1', '1.5', 'abc'), weird), 12),
   });
 }
 
@@ -419,6 +459,13 @@ const settingsPatch = shape({
   closeAfterDays: optional(mostly(fc.constantFrom(null, 1, 30, 36500), number, 4)),
   reportThreshold: optional(mostly(fc.integer({ min: 1, max: 1000 }), number, 4)),
   webhookUrl: optional(mostly(fc.constantFrom('https://hooks.example/x', null), fc.oneof(url, weird), 4)),
+  trustAfter: optional(mostly(fc.constantFrom(null, 1, 5, 100), number, 4)),
+  limits: optional(mostly(
+    fc.record({ posts: fc.constant({ perReader: 1_000_000, perIp: 1_000_000, windowSeconds: 60 }), votes: fc.constant({ perReader: 5, perIp: 50, windowSeconds: 60 }), reports: fc.constant({ perReader: 5, perIp: 50, windowSeconds: 3600 }) }),
+    shape({ posts: field(shape({ perReader: field(number), perIp: field(number), windowSeconds: field(number) })) }),
+    4,
+  )),
+  proofOfWork: optional(mostly(fc.constant(false), fc.oneof(fc.constant(true), anyJson), 6)),
 });
 
 const req = (method: string, path: fc.Arbitrary<string>, h: fc.Arbitrary<Record<string, string | undefined>>, query?: fc.Arbitrary<string | undefined>, body?: fc.Arbitrary<string | Uint8Array | undefined>) =>
@@ -460,8 +507,11 @@ const READER: Record<string, RouteArb> = {
         4,
       ),
     })),
-  'GET /sites/{site}/threads/{thread}/events': (w) => req('GET', threadPath('/events'), headers(w)),
-  'GET /sites/{site}/threads/{thread}/comments.html': (w) => req('GET', threadPath('/comments.html'), headers(w)),
+  'GET /sites/{site}/threads/{thread}/events': (w) =>
+    req('GET', threadPath('/events'), headers(w), queryOf({ after: fc.constantFrom(undefined, '0', '1', '999999999999999', '9'.repeat(16), '-1', 'x') })),
+  'GET /sites/{site}/threads/{thread}/comments.html': (w) =>
+    req('GET', threadPath('/comments.html'), headers(w), queryOf({ sort: fc.constantFrom(undefined, 'newest', 'oldest', 'popular', 'random') })),
+  'GET /sites/{site}/challenge': (w) => req('GET', segment(siteIds).map((s) => `/sites/${s}/challenge`), headers(w), queryOf({ x: fc.constant(undefined) })),
   'OPTIONS (preflight) on reader routes': (w) =>
     fc.tuple(
       fc.oneof(threadPath('/comments'), commentRef(w).map((c) => `/comments/${c.id}`), commentRef(w).map((c) => `/comments/${c.id}/vote`), segment(siteIds).map((s) => `/sites/${s}/counts`)),
@@ -504,6 +554,18 @@ const ADMIN: Record<string, RouteArb> = {
   'GET /admin/sites/{site}': (w) => req('GET', segment(siteIds).map((s) => `/admin/sites/${s}`), headers(w, { admin: true })),
   'PATCH /admin/sites/{site}': (w) =>
     req('PATCH', segment(siteIds).map((s) => `/admin/sites/${s}`), headers(w, { admin: true, json: true }), undefined, bodyOf(settingsPatch)),
+  'GET /admin/me': (w) => req('GET', fc.constant('/admin/me'), headers(w, { admin: true })),
+  'GET /admin/sites/{site}/bans': (w) => req('GET', segment(siteIds).map((s) => `/admin/sites/${s}/bans`), headers(w, { admin: true })),
+  'DELETE /admin/sites/{site}/bans/{id}': (w) =>
+    req('DELETE', fc.tuple(segment(siteIds), segment(mostly(fc.constant(w.banId), fc.constantFrom('no-such-ban', 'x'.repeat(41), "1' OR '1'='1"), 3))).map(([s, id]) => `/admin/sites/${s}/bans/${id}`), headers(w, { admin: true })),
+  'PATCH /admin/sites/{site}/threads/{thread}': (w) =>
+    req('PATCH', fc.tuple(segment(siteIds), segment(threadKeys)).map(([s, t]) => `/admin/sites/${s}/threads/${t}`), headers(w, { admin: true, json: true }), undefined,
+      bodyOf(shape({ mode: field(mostly(fc.constantFrom('open', 'pre', 'post', 'closed'), fc.oneof(fc.constantFrom('OPEN', 'archived', ''), weird), 6)) }))),
+  'GET /admin/sites/{site}/removals.csv': (w) =>
+    req('GET', segment(siteIds).map((s) => `/admin/sites/${s}/removals.csv`), headers(w, { admin: true }), queryOf({
+      from: fc.constantFrom(undefined, '2020-01-01', '2026-11-28', '2026-02-30', '20260101', '2026-1-1', '9999-12-31', '-000001-01-01'),
+      to: fc.constantFrom(undefined, '2099-12-31', '2026-11-28', '2026-13-01', '1970-01-01', '+275760-09-13'),
+    })),
   'GET /admin/sites/{site}/audit': (w) =>
     req('GET', segment(siteIds).map((s) => `/admin/sites/${s}/audit`), headers(w, { admin: true }), queryOf({
       limit: mostly(fc.constantFrom(undefined, '1', '50', '100'), fc.constantFrom('0', '101', '1e999'), 4),
@@ -512,9 +574,9 @@ const ADMIN: Record<string, RouteArb> = {
   'POST /admin/sites/{site}/bans': (w) =>
     req('POST', segment(siteIds).map((s) => `/admin/sites/${s}/bans`), headers(w, { admin: true, json: true }), undefined,
       bodyOf(shape({
-        readerId: field(mostly(fc.constantFrom('r1', 'abc123'), fc.oneof(fc.constant('x'.repeat(500)), weird), 4)),
+        readerId: field(mostly(fc.constantFrom('r1', 'abc123', ...w.readerIds), fc.oneof(fc.constant('x'.repeat(500)), weird), 4)),
         shadow: optional(fc.boolean()),
-        expiresAt: optional(mostly(fc.constantFrom('2099-01-01T00:00:00Z', '2099-01-01'), fc.constantFrom('yesterday', 0, -1, 1e308), 4)),
+        expiresAt: optional(mostly(fc.constantFrom('2099-01-01T00:00:00Z', '2099-01-01T00:00:00+01:00', '2000-01-01T00:00:00Z'), fc.constantFrom('2099-01-01', 'yesterday', '+275760-09-13T00:00:00Z', '2099-02-30T00:00:00Z', 0, -1, 1e308), 4)),
         reason: optional(text),
       }))),
 };
