@@ -28,7 +28,7 @@ export const NewComment = z.strictObject({
     email: z.email().max(LIMITS.emailMax).optional(),
   }),
   body: paragraph(LIMITS.bodyMax),
-  parentId: z.string().min(1).max(40).optional(),
+  parentId: z.string().min(1).max(40).regex(/^[A-Za-z0-9_-]+$/).optional(),
   /** Honeypot: a field hidden from people; only bots fill it. */
   website: z.string().max(500).optional(),
   thread: z
@@ -60,7 +60,12 @@ export const ReceiptsQuery = z.strictObject({
   receipts: z.array(z.string().min(1).max(500)).max(LIMITS.receiptsMax),
 });
 
-export const ThreadKey = z.string().min(1).max(LIMITS.threadKeyMax);
+// Keys come from URLs: any text but control characters (which PostgreSQL cannot even store).
+export const ThreadKey = z.string().min(1).max(LIMITS.threadKeyMax).regex(/^[^\u0000-\u001F\u007F]+$/, 'No control characters');
+/** Ids the server makes (comments, tokens, bans): base64url or hex. */
+export const ServerId = z.string().min(1).max(40).regex(/^[A-Za-z0-9_-]+$/);
+/** A moderator's note, cleaned like any text. */
+const note = z.string().max(500).transform((s) => cleanText(s, true));
 export const SiteId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Site ids are 1–63 lowercase letters, digits, _ or -');
 
 // ---- answers ---------------------------------------------------------------------------------
@@ -137,13 +142,13 @@ export type ModerationAction = z.infer<typeof ModerationAction>;
 
 export const Moderate = z.strictObject({
   action: ModerationAction,
-  reason: z.string().max(500).optional(),
+  reason: note.optional(),
 });
 
 export const BulkModerate = z.strictObject({
-  ids: z.array(z.string().min(1).max(40)).min(1).max(LIMITS.pageMax),
+  ids: z.array(ServerId).min(1).max(LIMITS.pageMax),
   action: ModerationAction,
-  reason: z.string().max(500).optional(),
+  reason: note.optional(),
 });
 
 export interface ModeratorComment extends PublicComment {
@@ -167,10 +172,10 @@ export interface Me {
 }
 
 export const NewBan = z.strictObject({
-  readerId: z.string().min(1).max(100),
+  readerId: ServerId,
   shadow: z.boolean().optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
-  reason: z.string().max(500).optional(),
+  reason: note.optional(),
 });
 export type NewBan = z.input<typeof NewBan>;
 

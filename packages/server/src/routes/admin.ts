@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BulkModerate, DEFAULT_SETTINGS, LIMITS, Moderate, QueueQuery, SiteId, SiteSettings, SiteSettingsPatch } from '../../../shared/src/index.js';
-import { NewBan, ThreadKey } from '../../../shared/src/index.js';
+import { NewBan, ServerId, ThreadKey } from '../../../shared/src/index.js';
 import type { Me, ModerationAction, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
 import { normalizeText } from '../moderation/normalize.js';
 import { registerRemovals } from '../comments.js';
@@ -32,7 +32,7 @@ const ACTION_STATUS: Record<ModerationAction, Status> = {
 };
 
 const SiteParams = z.object({ site: SiteId });
-const IdParams = z.object({ id: z.string().min(1).max(40) });
+const IdParams = z.object({ id: ServerId });
 const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
   before: z.coerce.number().int().positive().optional(),
@@ -196,7 +196,7 @@ export function adminRoutes(s: Services) {
     return c.json({ bans: (await s.store.listBans(siteId)).map(banView) });
   });
 
-  app.delete('/sites/:site/bans/:id', validate('param', SiteParams.extend({ id: z.string().min(1).max(40) })), async (c) => {
+  app.delete('/sites/:site/bans/:id', validate('param', SiteParams.extend({ id: ServerId })), async (c) => {
     const { site: siteId, id } = c.req.valid('param');
     const m = assertScope(c, siteId);
     if (!(await s.store.liftBan(siteId, id, s.now()))) throw new ApiError(404, 'not_found', `No ban ${id} in force`);

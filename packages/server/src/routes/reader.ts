@@ -10,7 +10,7 @@ import { ApiError, notFound } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
 import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, identify, isClosed, postComment, registerRemovals, requireSite, sortOrder, verifyEditToken } from '../comments.js';
-import { NewReport } from '../../../shared/src/index.js';
+import { NewReport, ServerId } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
 import { verifySsoToken } from '../sso.js';
 import { identifyUser } from '../comments.js';
@@ -25,7 +25,7 @@ import { toModerator, toOwn, toPublic } from '../views.js';
 
 const ThreadParams = z.object({ site: SiteId, thread: ThreadKey });
 const SiteParams = z.object({ site: SiteId });
-const IdParams = z.object({ id: z.string().min(1).max(40) });
+const IdParams = z.object({ id: ServerId });
 const CountsQuery = z.strictObject({
   threads: z.string().max(LIMITS.threadKeyMax * 50).transform((s) => [...new Set(s.split(',').filter(Boolean))]).pipe(z.array(ThreadKey).min(1).max(50)),
 });
