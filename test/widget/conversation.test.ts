@@ -233,22 +233,49 @@ describe('a conversation in <taliq-comments>', () => {
     });
 
     it('takes the vote back and says why when the server refuses it', async () => {
-      const [id] = await seed(site, thread, 1);
+      // One vote a minute: the second is refused (429).
+      site = await newSite('pre', { limits: { posts: { perReader: 5, perIp: 30, windowSeconds: 60 }, votes: { perReader: 1, perIp: 1, windowSeconds: 60 }, reports: { perReader: 10, perIp: 100, windowSeconds: 3600 } } });
+      await seed(site, thread, 1);
       const el = await mount(site, { thread, lang: 'fr' });
-      await setStatus('deleted', id); // gone meanwhile
+      const c = commentOf(el, 'تعليق رقم 1');
+      const like = button(c, 'like');
+      const dislike = button(c, 'dislike');
+      await click(el, like);
+      await waitUntil(() => JSON.parse(localStorage.getItem(`taliq:votes:${site}`) ?? '[]').length === 1);
+      await new Promise((r) => setTimeout(r, 100)); // the first vote's answer
+      const failed = oneEvent(el, 'taliq-error');
+      await click(el, dislike);
+      expect([spoken(like), spoken(dislike)], 'at once').to.deep.equal(['J’aime 0', 'Je n’aime pas 1']);
+      expect((await failed).detail.code).to.equal('rate_limited');
+      await el.updateComplete;
+      expect([spoken(like), spoken(dislike)], 'rolled back').to.deep.equal(['J’aime 1', 'Je n’aime pas 0']);
+      expect([like.getAttribute('aria-pressed'), dislike.getAttribute('aria-pressed')]).to.deep.equal(['true', 'false']);
+      expect(text(c.querySelector('[part=message]'))).to.equal('Trop de requêtes en peu de temps. Patientez un peu puis réessayez.');
+      expect(text($(el, 'p.sr-only[role=status]')), 'announced').to.equal('Trop de requêtes en peu de temps. Patientez un peu puis réessayez.');
+      expect(JSON.parse(localStorage.getItem(`taliq:votes:${site}`)!)).to.deep.equal([[c.id.slice(2), 1]]);
+      await expect(el).to.be.accessible();
+    });
+
+    it('takes the vote back on a comment that is gone', async () => {
+      const [id] = await seed(site, thread, 1);
+      const el = await mount(site, { thread, lang: 'en' });
+      // Gone meanwhile, and the live update that says so not arrived yet.
+      el.remove();
+      await setStatus('deleted', id);
+      document.body.append(el);
+      await settled(el);
       const c = commentOf(el, 'تعليق رقم 1');
       const like = button(c, 'like');
       const failed = oneEvent(el, 'taliq-error');
       await click(el, like);
-      expect(spoken(like)).to.equal('J’aime 1');
+      expect(spoken(like)).to.equal('Like 1');
       expect((await failed).detail.code).to.equal('comment_not_found');
       await el.updateComplete;
-      expect(spoken(like)).to.equal('J’aime 0');
+      expect(spoken(like)).to.equal('Like 0');
       expect(like.getAttribute('aria-pressed')).to.equal('false');
-      expect(text(c.querySelector('[part=message]'))).to.equal('Ce commentaire est introuvable.');
-      expect(text($(el, 'p.sr-only[role=status]')), 'announced').to.equal('Ce commentaire est introuvable.');
+      expect(text(c.querySelector('[part=message]'))).to.equal('This comment was not found.');
       expect(localStorage.getItem(`taliq:votes:${site}`)).to.equal(null);
-      await expect(el).to.be.accessible();
+      el.remove();
     });
   });
 

@@ -65,7 +65,6 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { guard } from 'lit/directives/guard.js';
-import { repeat } from 'lit/directives/repeat.js';
 import type { ErrorIssue } from '../../shared/src/errors.js';
 import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
 import type { NewCommentInput, OwnComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
@@ -74,20 +73,8 @@ import { readConfig, readEnv, type Config } from './config.js';
 import { catalogs, type Messages } from './i18n/index.js';
 import type { ClientErrorCode } from './i18n/types.js';
 import { follow, type LiveEvent } from './live.js';
-import {
-  addReceipt,
-  loadDraft,
-  loadName,
-  loadReceipts,
-  loadVotes,
-  pruneReceipts,
-  saveDraft,
-  saveName,
-  saveVote,
-  type Draft,
-  type Receipt,
-  type Vote,
-} from './storage.js';
+import * as kept from './storage.js';
+import type { Draft, Receipt, Vote } from './storage.js';
 import { styles } from './styles.js';
 import { absoluteTime, formatNumber, relativeTime } from './time.js';
 
@@ -111,11 +98,14 @@ declare global {
 
 /** A comment as shown: public, or the reader's own with its status. */
 type Shown = PublicComment & { status?: Status };
+/** A top-level comment and its replies, oldest first. */
+type Group = [Shown, Shown[]];
+type Kind = 'reply' | 'edit' | 'delete' | 'report';
 
 /** The one small form open under a comment, and how it is doing. */
 interface Open {
   id: string;
-  kind: 'reply' | 'edit' | 'delete' | 'report';
+  kind: Kind;
   sending?: boolean;
   nameError?: string;
   bodyError?: string;
@@ -123,20 +113,30 @@ interface Open {
   attempt?: Draft['attempt'];
 }
 
+/** A note under a comment: thanks for a report, why a vote failed… */
+interface Flash {
+  id: string;
+  text: string;
+  error?: boolean;
+  /** A new comment, for `taliq-posted`. */
+  posted?: OwnComment;
+}
+
 /** Properties that change the configuration (and so maybe the thread shown). */
-const CONFIG_PROPS = new Set(['site', 'thread', 'api', 'langAttr', 'dirAttr', 'threadTitle', 'threadUrl', 'sort', 'theme', 'token']);
+const CONFIG_PROPS = ['site', 'thread', 'api', 'langAttr', 'dirAttr', 'threadTitle', 'threadUrl', 'sort', 'theme', 'token'];
+/** Reactive but internal: not an attribute. */
+const STATE = { state: true };
 /** The counter turns to a warning when this share of the limit is left. */
 const WARN_SHARE = 0.1;
 /** Replies shown under a comment before "show N replies". */
 const REPLIES_SHOWN = 3;
-/** The server's default edit window, until the thread says otherwise. */
+/** The server's default edit window (seconds), until the thread says otherwise. */
 const EDIT_WINDOW = 900;
-/** Reactive but internal: not an attribute. */
-const STATE = { state: true };
 const REASONS: ReportReason[] = ['spam', 'abuse', 'off-topic', 'other'];
 
 const byDate = (a: Shown, b: Shown) => a.createdAt.localeCompare(b.createdAt);
-const without = <T extends { id: string }>(list: readonly T[], id: string) => list.filter((c) => c.id !== id);
+const without = <T extends Shown>(list: readonly T[], id: string) => list.filter((c) => c.id !== id);
+const valueOf = (form: HTMLFormElement, name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
 
 export class TaliqComments extends LitElement {
   static override styles = styles;
@@ -155,6 +155,7 @@ export class TaliqComments extends LitElement {
     near: STATE,
     threadInfo: STATE,
     comments: STATE,
+    added: STATE,
     own: STATE,
     fresh: STATE,
     removed: STATE,
@@ -196,10 +197,16 @@ export class TaliqComments extends LitElement {
   private cfg!: Config;
   /** The element came near the viewport: time to load. */
   private near = false;
-  private threadInfo: (ThreadInfo & { editWindowSeconds?: number }) | null = null;
-  /** Approved comments of the pages loaded so far, in the server's order. */
+  private threadInfo: ThreadInfo | null = null;
+  /**
+   * Approved comments of the pages loaded so far, in the server's order. It only ever grows at
+   * its end (pages, and live comments once shown), so the rendered list never shifts: each
+   * comment keeps its DOM, and a change re-renders that comment only.
+   */
   private comments: readonly Shown[] = [];
-  /** The reader's own comments not (yet) in `comments`: posted now, or pending ones found through receipts. */
+  /** Top-level comments that arrived live and were shown at the top, at the reader's request. */
+  private added: readonly Shown[] = [];
+  /** The reader's own comments: posted now, or pending ones found through receipts (they win over `comments`). */
   private own: readonly OwnComment[] = [];
   /** Approved comments that arrived live, shown when the reader asks. */
   private fresh: readonly PublicComment[] = [];
@@ -217,17 +224,17 @@ export class TaliqComments extends LitElement {
   private formError = '';
   private sending = false;
   private status = '';
-  /** Said to screen readers (politely): the characters left, what happened to a vote, a report… */
+  /** Said to screen readers (politely): the characters left, what became of a vote, a report… */
   private said = '';
   private open: Open | null = null;
-  /** The last note under a comment. */
-  private flash: { id: string; text: string; error?: boolean } | null = null;
+  private flash: Flash | null = null;
+  /** The reader's receipts (edit tokens) for this thread, by comment id. */
   private receipts: ReadonlyMap<string, Receipt> = new Map();
   private votes: ReadonlyMap<string, Vote> = new Map();
   private reported: ReadonlySet<string> = new Set();
   /** Top-level comments whose replies are all shown. */
   private expanded: ReadonlySet<string> = new Set();
-  /** The minute, for edit windows that end while the page is open. */
+  /** The time, every minute while an own comment may be edited: edit windows end while the page is open. */
   private now = Date.now();
 
   #client!: ApiClient;
@@ -245,6 +252,7 @@ export class TaliqComments extends LitElement {
   /** Every comment shown by the last render, by id, and the top-level comment each belongs to. */
   #items = new Map<string, Shown>();
   #roots = new Map<string, string>();
+  #memo?: [unknown[], [Group[], (Group | undefined)[]]];
   /** Comments with a vote on its way. */
   #voting = new Set<string>();
 
@@ -257,17 +265,9 @@ export class TaliqComments extends LitElement {
     // Relative times ("5 minutes ago") age while the page stays open.
     this.#clock = setInterval(() => this.#tick(), 60_000);
     if (this.near) this.#listen();
-    else if (typeof IntersectionObserver == 'function') {
-      this.#observer = new IntersectionObserver(
-        (entries) => {
-          if (entries.some((e) => e.isIntersecting)) {
-            this.#observer?.disconnect();
-            this.near = true;
-          }
-        },
-        { rootMargin: '600px' },
-      );
-      this.#observer.observe(this);
+    else if (window.IntersectionObserver) {
+      // Nothing is asked of the server until the reader comes near the comments.
+      (this.#observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (this.near = true), { rootMargin: '600px' })).observe(this);
     } else this.near = true;
   }
 
@@ -287,7 +287,8 @@ export class TaliqComments extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    if (!this.cfg || [...changed.keys()].some((k) => CONFIG_PROPS.has(k as string))) {
+    if (this.near) this.#observer?.disconnect();
+    if (!this.cfg || CONFIG_PROPS.some((k) => changed.has(k))) {
       this.cfg = readConfig(
         {
           site: this.site,
@@ -307,24 +308,22 @@ export class TaliqComments extends LitElement {
     const { api, site, thread, sort, token } = this.cfg;
     const key = [api, site, thread, sort, token].join('|');
     if (key !== this.#loadedKey && this.isConnected) {
-      const sameThread = this.#loadedKey.split('|').slice(1, 3).join('|') === `${site}|${thread}`;
-      if (!sameThread) this.#restoreForm();
+      if (this.#loadedKey.split('|').slice(1, 3).join('|') !== `${site}|${thread}`) this.#restoreForm();
       if (!site) {
         this.#loadedKey = key;
         console.warn('<taliq-comments>: the `site` attribute is required.');
-        return;
+      } else if (this.near) {
+        this.#loadedKey = key;
+        void this.#load();
       }
-      if (!this.near) return;
-      this.#loadedKey = key;
-      void this.#load();
     }
   }
 
   // ---- data -------------------------------------------------------------------------------
 
   #restoreForm(): void {
-    const draft = loadDraft(this.cfg.site, this.cfg.thread);
-    this.name = loadName();
+    const draft = kept.loadDraft(this.cfg.site, this.cfg.thread);
+    this.name = kept.loadName();
     this.body = draft?.body ?? '';
     this.#attempt = draft?.attempt;
     this.nameError = this.bodyError = this.formError = this.status = this.said = '';
@@ -336,31 +335,30 @@ export class TaliqComments extends LitElement {
     this.#stopLive?.();
     this.#stopLive = undefined;
     this.#lastEvent = '';
-    const abort = (this.#abort = new AbortController());
+    const { signal } = (this.#abort = new AbortController());
     const cfg = this.cfg;
     const client = (this.#client = new ApiClient(cfg.api, cfg.site, cfg.token));
-    this.threadInfo = this.open = this.flash = null;
-    this.comments = this.own = this.fresh = [];
+    this.threadInfo = this.open = this.flash = this.nextCursor = null;
+    this.comments = this.added = this.own = this.fresh = [];
     this.removed = new Set();
     this.#counted.clear();
-    this.receipts = new Map(loadReceipts(cfg.site, cfg.thread).map((r) => [r.id, r]));
-    this.votes = loadVotes(cfg.site);
-    this.nextCursor = null;
+    this.receipts = new Map(kept.loadReceipts(cfg.site, cfg.thread).map((r) => [r.id, r]));
+    this.votes = kept.loadVotes(cfg.site);
     this.listState = 'loading';
     this.listError = this.moreError = '';
     this.moreLoading = false;
-    const listed = client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, signal: abort.signal });
-    void this.#loadOwn(client, cfg, abort.signal, listed);
+    const listed = client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, signal });
+    void this.#loadOwn(cfg, signal, listed);
     try {
       const page = await listed;
-      if (abort.signal.aborted) return;
+      if (signal.aborted) return;
       this.threadInfo = page.thread;
       this.comments = page.comments;
       this.nextCursor = page.nextCursor;
       this.listState = 'ready';
       this.#listen();
     } catch (e) {
-      if (abort.signal.aborted) return;
+      if (signal.aborted) return;
       this.listState = 'error';
       this.listError = this.#fail(e);
     }
@@ -370,20 +368,20 @@ export class TaliqComments extends LitElement {
    * Asks the server about the receipts kept here: shows the reader's pending comments, and keeps
    * the receipts of comments still pending, or approved and within the edit window.
    */
-  async #loadOwn(client: ApiClient, cfg: Config, signal: AbortSignal, listed: Promise<{ thread: ThreadInfo }>): Promise<void> {
-    const asked = loadReceipts(cfg.site, cfg.thread);
+  async #loadOwn(cfg: Config, signal: AbortSignal, listed: Promise<{ thread: ThreadInfo }>): Promise<void> {
+    const asked = kept.loadReceipts(cfg.site, cfg.thread);
     if (!asked.length) return;
     try {
-      const mine = new Map((await client.mine(cfg.thread, asked.map((r) => r.token), signal)).map((c) => [c.id, c]));
+      const mine = await this.#client.mine(cfg.thread, asked.map((r) => r.token), signal);
       const window = await listed.then((p) => this.#editWindow(p.thread), () => EDIT_WINDOW * 1000);
-      const kept = pruneReceipts(cfg.site, cfg.thread, asked, (r) => {
-        const c = mine.get(r.id);
+      const status = new Map(mine.map((c) => [c.id, c]));
+      const receipts = kept.pruneReceipts(cfg.site, cfg.thread, asked, (r) => {
+        const c = status.get(r.id);
         return c?.status === 'pending' || (c?.status === 'approved' && Date.now() - Date.parse(c.createdAt) < window);
       });
       if (signal.aborted) return;
-      this.receipts = new Map(kept.map((r) => [r.id, r]));
-      const pending = [...mine.values()].filter((c) => c.status === 'pending' && !this.own.some((o) => o.id === c.id));
-      this.own = [...this.own, ...pending].sort((a, b) => byDate(b, a));
+      this.receipts = new Map(receipts.map((r) => [r.id, r]));
+      this.own = [...this.own, ...mine.filter((c) => c.status === 'pending' && !this.own.some((o) => o.id === c.id))].sort((a, b) => byDate(b, a));
     } catch (e) {
       // Not worth an alert: the reader's pending comments are simply not shown this time.
       if (!signal.aborted) console.warn('<taliq-comments>: could not check own comments', e);
@@ -396,27 +394,22 @@ export class TaliqComments extends LitElement {
     this.moreLoading = true;
     this.moreError = '';
     try {
-      const page = await this.#client.list(this.cfg.thread, {
-        sort: this.cfg.sort,
-        limit: LIMITS.pageDefault,
-        cursor: this.nextCursor,
-        signal: abort.signal,
-      });
+      const { cfg } = this;
+      const page = await this.#client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, cursor: this.nextCursor, signal: abort.signal });
       if (abort.signal.aborted) return;
-      const known = new Set(this.comments.map((c) => c.id));
-      const fresh = page.comments.filter((c) => !known.has(c.id));
-      this.comments = [...this.comments, ...fresh];
-      this.fresh = this.fresh.filter((c) => !fresh.some((f) => f.id === c.id));
+      const known = new Set([...this.comments, ...this.added].map((c) => c.id));
+      const more = page.comments.filter((c) => !known.has(c.id));
+      this.comments = [...this.comments, ...more];
+      this.fresh = this.fresh.filter((c) => !more.some((m) => m.id === c.id));
       this.nextCursor = page.nextCursor;
       this.threadInfo = page.thread;
       this.#counted.clear();
       this.moreLoading = false;
       // Keyboard and screen-reader users continue where the new comments start.
-      const first = fresh.find((c) => !c.parentId);
+      const first = more.find((c) => !c.parentId);
       if (first) await this.#focusOn(first.id);
     } catch (e) {
-      if (abort.signal.aborted) return;
-      this.moreError = this.#fail(e);
+      if (!abort.signal.aborted) this.moreError = this.#fail(e);
     } finally {
       if (!abort.signal.aborted) this.moreLoading = false;
     }
@@ -426,7 +419,7 @@ export class TaliqComments extends LitElement {
 
   /** Follows the thread's live updates, once it is loaded. */
   #listen(): void {
-    if (this.#stopLive || this.listState !== 'ready' || typeof EventSource != 'function') return;
+    if (this.#stopLive || this.listState !== 'ready' || !window.EventSource) return;
     this.#stopLive = follow(this.#client.events(this.cfg.thread), this.#lastEvent, (type, data, id) => {
       this.#lastEvent = id;
       this.#onLive(type, data);
@@ -436,51 +429,54 @@ export class TaliqComments extends LitElement {
   /** New comments wait for the reader to ask for them; edits and removals apply in place. */
   #onLive(type: LiveEvent, c: PublicComment): void {
     const { id } = c;
-    const has = (list: readonly Shown[]) => list.some((x) => x.id === id);
+    const has = (list: readonly Shown[], key = id) => list.some((x) => x.id === key);
     const removed = new Set(this.removed);
     if (type === 'comment.removed') {
       this.#mark(id, false, true);
       // The reader's own comment, edited back into review, stays shown to them.
       if (!this.own.some((x) => x.id === id && x.status === 'pending')) removed.add(id);
       this.fresh = without(this.fresh, id);
-    } else if (type === 'comment.edited') {
-      this.#patch(id, c);
-    } else {
-      this.#mark(id, true, has(this.comments));
+    } else if (type === 'comment.edited' || this.#items.has(id) || has(this.fresh)) {
+      if (type !== 'comment.edited') this.#mark(id, true, has(this.comments) || has(this.added));
       removed.delete(id);
-      if (has(this.own)) this.#patch(id, { ...c, status: 'approved' });
-      else if (has(this.comments) || has(this.fresh)) this.#patch(id, c);
-      else if (!c.parentId || this.#items.has(c.parentId) || this.fresh.some((f) => f.id === c.parentId))
-        this.fresh = [...this.fresh, c];
+      this.#patch(id, has(this.own) ? { ...c, status: 'approved' } : c);
+    } else {
+      this.#mark(id, true, false);
+      // A reply to a comment not loaded comes with its page.
+      if (!c.parentId || this.#items.has(c.parentId) || has(this.fresh, c.parentId)) this.fresh = [...this.fresh, c];
     }
     this.removed = removed;
   }
 
   /** Shows the comments that arrived live, where they belong, and takes the reader to the first. */
   async #showFresh(): Promise<void> {
-    const fresh = this.fresh;
+    const { fresh } = this;
     if (!fresh.length) return;
     this.fresh = [];
     const top = fresh.filter((c) => !c.parentId);
-    const replies = fresh.filter((c) => c.parentId);
-    this.comments = this.cfg.sort === 'oldest' ? [...this.comments, ...fresh] : [...top, ...this.comments, ...replies];
+    if (this.cfg.sort === 'oldest') this.comments = [...this.comments, ...fresh];
+    else {
+      this.added = [...top, ...this.added];
+      this.comments = [...this.comments, ...fresh.filter((c) => c.parentId)];
+    }
     await this.updateComplete;
-    this.expanded = new Set([...this.expanded, ...replies.map((r) => this.#roots.get(r.id)!)]);
-    await this.#focusOn((top[0] ?? fresh[0]).id);
+    this.expanded = new Set([...this.expanded, ...fresh.map((c) => this.#roots.get(c.id)!)]);
+    await this.#focusOn(fresh[0].id);
   }
 
   /** Keeps `threadInfo.count` right as comments are approved and removed: `was` is what it counted before any change seen here. */
   #mark(id: string, approved: boolean, was: boolean): void {
     was = this.#counted.get(id) ?? was;
     this.#counted.set(id, approved);
-    if (was !== approved && this.threadInfo)
-      this.threadInfo = { ...this.threadInfo, count: Math.max(0, this.threadInfo.count + (approved ? 1 : -1)) };
+    const info = this.threadInfo;
+    if (was !== approved && info) this.threadInfo = { ...info, count: Math.max(0, info.count + (approved ? 1 : -1)) };
   }
 
   /** Changes a comment wherever it is kept. */
   #patch(id: string, p: Partial<Shown>): void {
-    const f = <T extends Shown>(list: readonly T[]) => (list.some((c) => c.id === id) ? list.map((c) => (c.id === id ? { ...c, ...p } : c)) : list);
+    const f = <T extends Shown>(list: readonly T[]) => list.map((c) => (c.id === id ? { ...c, ...p } : c));
     this.comments = f(this.comments);
+    this.added = f(this.added);
     this.own = f(this.own);
     this.fresh = f(this.fresh);
   }
@@ -495,19 +491,19 @@ export class TaliqComments extends LitElement {
     if (this.receipts.size) this.now = Date.now();
   }
 
-  // ---- the main form ------------------------------------------------------------------------
+  // ---- writing ------------------------------------------------------------------------------
 
   #onName(e: Event): void {
     this.name = (e.target as HTMLInputElement).value;
     this.nameError = '';
     if (this.open?.nameError) this.open = { ...this.open, nameError: '' };
-    saveName(this.name);
+    kept.saveName(this.name);
   }
 
   #onBody(e: Event): void {
     this.body = (e.target as HTMLTextAreaElement).value;
     this.bodyError = this.formError = this.status = '';
-    saveDraft(this.cfg.site, this.cfg.thread, { body: this.body, attempt: this.#attempt });
+    kept.saveDraft(this.cfg.site, this.cfg.thread, { body: this.body, attempt: this.#attempt });
     clearTimeout(this.#counterTimer);
     this.#counterTimer = setTimeout(() => {
       const left = Math.max(0, LIMITS.bodyMax - this.body.length);
@@ -515,76 +511,62 @@ export class TaliqComments extends LitElement {
     }, 1000);
   }
 
-  /** Client-side checks, with the same limits as the server: the words for each field, '' when fine. */
-  #check(name: string | null, body: string): { nameError: string; bodyError: string } {
-    const t = this.#t;
-    return {
-      nameError:
-        name == null
-          ? ''
-          : !name
-            ? t.nameRequired
-            : name.length > LIMITS.nameMax
-              ? t.nameTooLong(LIMITS.nameMax, this.#num(LIMITS.nameMax, false))
-              : '',
-      bodyError: !body
-        ? t.bodyRequired
-        : body.length > LIMITS.bodyMax
-          ? t.bodyTooLong(LIMITS.bodyMax, this.#num(LIMITS.bodyMax, false))
-          : '',
-    };
-  }
-
-  /** Field messages from a `validation_failed` answer. */
-  #issues(e: unknown): { nameError?: string; bodyError?: string } {
-    const t = this.#t;
-    const out: { nameError?: string; bodyError?: string } = {};
-    const issues: readonly ErrorIssue[] = e instanceof ApiError && e.code === 'validation_failed' ? e.issues : [];
-    for (const { path, code } of issues) {
-      const big = code === 'too_big';
-      if (path[0] === 'author' && path[1] === 'name')
-        out.nameError = big ? t.nameTooLong(LIMITS.nameMax, this.#num(LIMITS.nameMax, false)) : t.nameRequired;
-      else if (path[0] === 'body') out.bodyError = big ? t.bodyTooLong(LIMITS.bodyMax, this.#num(LIMITS.bodyMax, false)) : t.bodyRequired;
-    }
-    return out;
-  }
-
   /** The name to send: the signed-in reader's, else the one typed. */
   #author(): string {
     return (this.cfg.signedInAs ?? this.name).trim();
   }
 
-  /** The request for a new comment or reply, with the Idempotency-Key of its attempt (the same for the same request). */
-  #request(body: string, parentId: string | undefined, attempt: Draft['attempt']) {
-    const cfg = this.cfg;
-    const input: NewCommentInput = { author: { name: this.#author() }, body };
-    if (parentId) input.parentId = parentId;
-    if (cfg.threadTitle || cfg.threadUrl) input.thread = { title: cfg.threadTitle, url: cfg.threadUrl };
-    // A retry of the very same request reuses its key, so the server answers with the comment
-    // it may already have stored instead of storing it twice; changed text is a new request.
-    const payload = JSON.stringify(input);
-    return { input, attempt: attempt?.payload === payload ? attempt : { key: newIdempotencyKey(), payload } };
+  /** Client-side checks, with the same limits as the server; with an error, the field messages of a `validation_failed` answer. */
+  #check(body: string, name: string | null = this.#author(), e?: unknown): { nameError?: string; bodyError?: string } {
+    const t = this.#t;
+    const tooLong = (f: typeof t.nameTooLong, max: number) => f(max, this.#num(max, false));
+    const out = {
+      nameError: name == null ? '' : !name ? t.nameRequired : name.length > LIMITS.nameMax ? tooLong(t.nameTooLong, LIMITS.nameMax) : '',
+      bodyError: !body ? t.bodyRequired : body.length > LIMITS.bodyMax ? tooLong(t.bodyTooLong, LIMITS.bodyMax) : '',
+    };
+    if (!e) return out;
+    const issues: readonly ErrorIssue[] = e instanceof ApiError && e.code === 'validation_failed' ? e.issues : [];
+    const big = (f: string) => issues.find((i) => i.path.join() === f)?.code === 'too_big';
+    return {
+      nameError: issues.some((i) => i.path.join() === 'author,name') ? (big('author,name') ? tooLong(t.nameTooLong, LIMITS.nameMax) : t.nameRequired) : '',
+      bodyError: issues.some((i) => i.path[0] === 'body') ? (big('body') ? tooLong(t.bodyTooLong, LIMITS.bodyMax) : t.bodyRequired) : '',
+    };
   }
 
-  /** Sends a new comment or reply; the comment as stored, or null when the element moved to another thread meanwhile. */
-  async #create(input: NewCommentInput, key: string): Promise<OwnComment | null> {
-    const { site, thread } = this.cfg;
+  /**
+   * Sends a new comment or reply, with the Idempotency-Key of its attempt (the same for the same
+   * request, so a retry is recognised); the comment as stored, or null when the element moved to
+   * another thread meanwhile.
+   */
+  async #create(body: string, parentId: string | undefined, attempt: Draft['attempt'], keep: (a: NonNullable<Draft['attempt']>) => void): Promise<OwnComment | null> {
+    const { site, thread, threadTitle, threadUrl } = this.cfg;
+    const input: NewCommentInput = { author: { name: this.#author() }, body, parentId };
+    if (threadTitle || threadUrl) input.thread = { title: threadTitle, url: threadUrl };
+    const payload = JSON.stringify(input);
+    if (attempt?.payload !== payload) attempt = { key: newIdempotencyKey(), payload };
+    keep(attempt);
     const loaded = this.#loadedKey;
-    const posted = await this.#client.post(thread, input, key);
-    const { comment } = posted;
-    addReceipt(site, thread, { id: comment.id, token: posted.editToken });
+    const { comment, editToken } = await this.#client.post(thread, input, attempt.key);
+    const receipt = { id: comment.id, token: editToken };
+    kept.addReceipt(site, thread, receipt);
     if (loaded !== this.#loadedKey) return null;
-    this.receipts = new Map(this.receipts).set(comment.id, { id: comment.id, token: posted.editToken });
+    this.receipts = new Map(this.receipts).set(comment.id, receipt);
     this.own = [comment, ...without(this.own, comment.id)];
     this.fresh = without(this.fresh, comment.id);
     this.#mark(comment.id, comment.status === 'approved', false);
     return comment;
   }
 
-  /** Tells the page, once the element shows the new comment. */
-  #posted(comment: OwnComment): Promise<void> {
-    this.dispatchEvent(new CustomEvent('taliq-posted', { detail: { comment }, bubbles: true, composed: true }));
-    return this.#focusOn(comment.id);
+  /** What to tell the reader of their new comment. */
+  #note(comment: OwnComment): string {
+    return comment.status === 'pending' ? this.#t.postedPending : this.#t.postedApproved;
+  }
+
+  /** Takes the reader to a comment and, for a new one, tells the page (once it shows). */
+  #show(id: string, posted?: OwnComment): Promise<void> {
+    const focused = this.#focusOn(id);
+    if (posted) this.dispatchEvent(new CustomEvent('taliq-posted', { detail: { comment: posted }, bubbles: true, composed: true }));
+    return focused;
   }
 
   async #onSubmit(e: Event): Promise<void> {
@@ -593,38 +575,30 @@ export class TaliqComments extends LitElement {
     const { site, thread } = this.cfg;
     const body = this.body.trim();
     this.formError = this.status = '';
-    Object.assign(this, this.#check(this.#author(), body));
+    Object.assign(this, this.#check(body));
     if (this.nameError || this.bodyError) return this.#focusInvalid();
-
-    const { input, attempt } = this.#request(body, undefined, this.#attempt);
-    this.#attempt = attempt;
-    saveDraft(site, thread, { body: this.body, attempt });
     this.sending = true;
     try {
-      const comment = await this.#create(input, attempt.key);
-      saveDraft(site, thread, null);
+      const comment = await this.#create(body, undefined, this.#attempt, (a) => kept.saveDraft(site, thread, { body: this.body, attempt: (this.#attempt = a) }));
+      kept.saveDraft(site, thread, null);
       if (!comment) return;
       this.body = this.said = '';
       this.#attempt = undefined;
-      this.status = this.#postedNote(comment);
-      await this.#posted(comment);
+      this.status = this.#note(comment);
+      await this.#show(comment.id, comment);
     } catch (err) {
-      if (!this.#abort || thread !== this.cfg.thread) return;
-      Object.assign(this, this.#issues(err));
+      if (thread !== this.cfg.thread) return;
+      Object.assign(this, this.#check(body, '', err));
       this.formError = `${this.#fail(err)} ${this.#t.draftKept}`;
     } finally {
       this.sending = false;
     }
   }
 
-  #postedNote(c: OwnComment): string {
-    return c.status === 'pending' ? this.#t.postedPending : this.#t.postedApproved;
-  }
-
   // ---- what readers do with a comment -------------------------------------------------------
 
   /** Opens (or closes again) a small form under a comment, and puts the reader in it. */
-  async #toggle(c: Shown, kind: Open['kind']): Promise<void> {
+  async #toggle(c: Shown, kind: Kind): Promise<void> {
     if (this.open?.id === c.id && this.open.kind === kind) return this.#close();
     this.open = { id: c.id, kind };
     this.flash = null;
@@ -635,65 +609,57 @@ export class TaliqComments extends LitElement {
   /** Closes the small form and gives focus back to the button that opened it. */
   async #close(): Promise<void> {
     const o = this.open;
-    if (!o) return;
     this.open = null;
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`[id="c-${CSS.escape(o.id)}"] [data-k=${o.kind}]`)?.focus();
+    if (o) this.renderRoot.querySelector<HTMLElement>(`[id="c-${CSS.escape(o.id)}"] [data-k=${o.kind}]`)?.focus();
   }
 
-  /** Runs the action of the open form; `run` answers the note to show, or throws. */
-  async #act(e: Event, c: Shown, run: (form: HTMLFormElement) => Promise<string | null | undefined>): Promise<void> {
+  /**
+   * Sends the open small form: `run` answers the comment to show a note under (and take the
+   * reader to) with the note, or null when it has dealt with the outcome itself.
+   */
+  async #act(e: Event, run: (form: HTMLFormElement, o: Open) => Promise<Flash | null>): Promise<void> {
     e.preventDefault();
     const o = this.open;
     if (!o || o.sending) return;
     this.open = { ...o, sending: true, error: '' };
     try {
-      const note = await run(e.target as HTMLFormElement);
-      if (note == null) return;
+      const done = await run(e.target as HTMLFormElement, o);
+      if (!done) return;
       this.open = null;
-      this.#tell(c.id, note);
-      await this.#focusOn(c.id);
+      this.#tell(done.id, done.text);
+      await this.#show(done.id, done.posted);
     } catch (err) {
-      if (this.open?.id === c.id) this.open = { ...this.open, sending: false, error: this.#fail(err), ...this.#issues(err) };
+      if (this.open?.id === o.id) this.open = { ...this.open, error: this.#fail(err), ...this.#check('-', '-', err) };
     } finally {
-      if (this.open?.sending && this.open.id === c.id) this.open = { ...this.open, sending: false };
+      if (this.open?.sending) this.open = { ...this.open, sending: false };
     }
   }
 
-  async #reply(e: Event, parent: Shown): Promise<void> {
-    e.preventDefault();
-    const o = this.open;
-    if (!o || o.sending) return;
-    const body = ((e.target as HTMLFormElement).elements.namedItem('body') as HTMLTextAreaElement).value.trim();
-    const errors = this.#check(this.#author(), body);
-    if (errors.nameError || errors.bodyError) {
-      this.open = { ...o, ...errors, error: '' };
-      return this.#focusInvalid();
-    }
-    const { input, attempt } = this.#request(body, parent.id, o.attempt);
-    this.open = { ...o, ...errors, attempt, sending: true, error: '' };
-    try {
-      const comment = await this.#create(input, attempt.key);
-      if (!comment) return;
+  /** Field errors in the open form, and the reader taken to the first; null, for `#act`. */
+  async #invalid(errors: Partial<Open>): Promise<null> {
+    this.open = { ...this.open!, ...errors };
+    await this.#focusInvalid();
+    return null;
+  }
+
+  #reply = (e: Event, parent: Shown) =>
+    this.#act(e, async (form, o) => {
+      const body = valueOf(form, 'body');
+      const errors = this.#check(body);
+      if (errors.nameError || errors.bodyError) return this.#invalid(errors);
+      const comment = await this.#create(body, parent.id, o.attempt, (attempt) => (this.open = { ...this.open!, attempt }));
+      if (!comment) return null;
       this.open = null;
-      const root = this.#roots.get(parent.id) ?? parent.id;
-      this.expanded = new Set(this.expanded).add(root);
-      this.#tell(comment.id, this.#postedNote(comment));
-      await this.#posted(comment);
-    } catch (err) {
-      if (this.open?.id === parent.id) this.open = { ...this.open, sending: false, error: this.#fail(err), ...this.#issues(err) };
-    }
-  }
+      this.expanded = new Set(this.expanded).add(this.#roots.get(parent.id) ?? parent.id);
+      return { id: comment.id, text: this.#note(comment), posted: comment };
+    });
 
-  #edit(e: Event, c: Shown): Promise<void> {
-    return this.#act(e, c, async (form) => {
-      const body = (form.elements.namedItem('body') as HTMLTextAreaElement).value.trim();
-      const { bodyError } = this.#check(null, body);
-      if (bodyError) {
-        this.open = { ...this.open!, bodyError, sending: false };
-        await this.#focusInvalid();
-        return null;
-      }
+  #edit = (e: Event, c: Shown) =>
+    this.#act(e, async (form) => {
+      const body = valueOf(form, 'body');
+      const { bodyError } = this.#check(body, null);
+      if (bodyError) return this.#invalid({ bodyError });
       const edited = await this.#client.edit(c.id, this.receipts.get(c.id)!.token, body);
       // On a pre-moderated site an edit may send the comment back to review.
       this.#mark(c.id, edited.status === 'approved', c.status !== 'pending');
@@ -701,56 +667,50 @@ export class TaliqComments extends LitElement {
       removed.delete(c.id);
       this.removed = removed;
       this.own = [edited, ...without(this.own, c.id)];
-      return edited.status === 'pending' ? this.#t.postedPending : this.#t.saved;
+      return { id: c.id, text: edited.status === 'pending' ? this.#t.postedPending : this.#t.saved };
     });
-  }
 
-  #delete(e: Event, c: Shown): Promise<void> {
-    return this.#act(e, c, async () => {
+  #delete = (e: Event, c: Shown) =>
+    this.#act(e, async () => {
+      const { site, thread } = this.cfg;
       await this.#client.remove(c.id, this.receipts.get(c.id)!.token);
       this.#mark(c.id, false, c.status !== 'pending');
       this.removed = new Set(this.removed).add(c.id);
-      const receipts = new Map(this.receipts);
-      receipts.delete(c.id);
-      this.receipts = receipts;
-      pruneReceipts(this.cfg.site, this.cfg.thread, loadReceipts(this.cfg.site, this.cfg.thread), (r) => r.id !== c.id);
+      this.receipts = new Map([...this.receipts].filter(([id]) => id !== c.id));
+      kept.pruneReceipts(site, thread, kept.loadReceipts(site, thread), (r) => r.id !== c.id);
       this.open = null;
       this.said = this.#t.deleted;
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('h2')?.focus();
+      this.renderRoot.querySelector('h2')!.focus();
       return null;
     });
-  }
 
-  #report(e: Event, c: Shown): Promise<void> {
-    return this.#act(e, c, async (form) => {
-      const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
-      await this.#client.report(c.id, field('reason') as ReportReason, field('note') || undefined);
+  #report = (e: Event, c: Shown) =>
+    this.#act(e, async (form) => {
+      await this.#client.report(c.id, valueOf(form, 'reason') as ReportReason, valueOf(form, 'note') || undefined);
       this.reported = new Set(this.reported).add(c.id);
-      return this.#t.reported;
+      return { id: c.id, text: this.#t.reported };
     });
-  }
 
   /** Likes or dislikes at once, and takes it back when the server refuses. */
   async #vote(c: Shown, want: Vote): Promise<void> {
-    const { id } = c;
+    const { id, likes, dislikes } = c;
     if (this.#voting.has(id)) return;
     this.#voting.add(id);
     const before = this.votes.get(id) ?? 0;
     const value = before === want ? 0 : want;
-    const count = (v: number) => (before === v ? -1 : 0) + (value === v ? 1 : 0);
+    const change = (v: number) => (before === v ? -1 : 0) + (value === v ? 1 : 0);
     this.#setVote(id, value);
-    this.#patch(id, { likes: c.likes + count(1), dislikes: c.dislikes + count(-1) });
+    this.#patch(id, { likes: likes + change(1), dislikes: dislikes + change(-1) });
     try {
       const r = await this.#client.vote(id, value);
       this.#patch(id, { likes: r.likes, dislikes: r.dislikes });
     } catch (e) {
       this.#setVote(id, before);
-      this.#patch(id, { likes: c.likes, dislikes: c.dislikes });
+      this.#patch(id, { likes, dislikes });
       this.#tell(id, this.#fail(e), true);
-    } finally {
-      this.#voting.delete(id);
     }
+    this.#voting.delete(id);
   }
 
   #setVote(id: string, value: Vote | 0): void {
@@ -758,12 +718,7 @@ export class TaliqComments extends LitElement {
     if (value) votes.set(id, value);
     else votes.delete(id);
     this.votes = votes;
-    saveVote(this.cfg.site, id, value);
-  }
-
-  async #showReplies(root: string, first: string): Promise<void> {
-    this.expanded = new Set(this.expanded).add(root);
-    await this.#focusOn(first);
+    kept.saveVote(this.cfg.site, id, value);
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -801,128 +756,111 @@ export class TaliqComments extends LitElement {
     return (info?.editWindowSeconds ?? EDIT_WINDOW) * 1000;
   }
 
-  /** Own and loaded comments, each top-level one with all its replies (oldest first) under it. */
-  #threads(): [Shown, Shown[]][] {
+  /**
+   * The comments to show, each top-level one with its replies: first those that are not in the
+   * loaded pages (the reader's own, live ones shown), newest first; then the pages, in the
+   * server's order, with a hole (undefined) where a comment was removed, so nothing shifts.
+   */
+  #groups(): [Group[], (Group | undefined)[]] {
+    const { removed } = this;
+    // Typing in the form renders again too: the groups are worked out only when the comments change.
+    const deps = [this.comments, this.added, this.own, removed];
+    if (this.#memo?.[0].every((d, i) => d === deps[i])) return this.#memo[1];
     const loaded = new Map<string, Shown>(this.comments.map((c) => [c.id, c]));
-    const mine = new Map<string, Shown>();
-    // The reader's own version wins (it has the status); their comments not in a page come first.
-    for (const c of this.own) (loaded.has(c.id) ? loaded : mine).set(c.id, c);
-    const items = (this.#items = new Map([...mine, ...loaded]));
+    const extra = new Map<string, Shown>();
+    // The reader's own version wins: it has the status.
+    for (const c of [...this.added, ...this.own]) (loaded.has(c.id) ? loaded : extra).set(c.id, c);
+    const items = (this.#items = new Map([...extra, ...loaded]));
     const roots = (this.#roots = new Map());
+    const groups = new Map<string, Group>();
     const rootOf = (c: Shown): Shown => {
       for (let i = 0; c.parentId && items.has(c.parentId) && i < 100; i++) c = items.get(c.parentId)!;
       return c;
     };
-    const out = new Map<string, [Shown, Shown[]]>();
-    const replies: Shown[] = [];
-    for (const c of items.values()) {
-      const root = rootOf(c);
-      roots.set(c.id, root.id);
-      if (root === c) {
-        if (!this.removed.has(c.id)) out.set(c.id, [c, []]);
-      } else if (!this.removed.has(c.id)) replies.push(c);
+    for (const c of items.values()) roots.set(c.id, rootOf(c).id);
+    for (const c of [...items.values()].sort(byDate)) {
+      const root = roots.get(c.id);
+      if (root === c.id) groups.set(c.id, [c, []]);
+      else if (!removed.has(c.id)) groups.get(root)?.[1].push(c);
     }
-    for (const r of replies.sort(byDate)) out.get(roots.get(r.id))?.[1].push(r);
-    return [...out.values()];
+    const show = (c: Shown) => (removed.has(c.id) ? undefined : groups.get(c.id));
+    return (this.#memo = [
+      deps,
+      [
+        [...extra.values()].filter((c) => roots.get(c.id) === c.id && !removed.has(c.id)).sort((a, b) => byDate(b, a)).map(show) as Group[],
+        this.comments.filter((c) => roots.get(c.id) === c.id).map(show),
+      ],
+    ])[1];
   }
 
   // ---- rendering ----------------------------------------------------------------------------
 
   protected override render() {
-    const cfg = this.cfg;
+    const { cfg, threadInfo } = this;
     if (!cfg.site) return nothing;
     const t = this.#t;
-    const count = this.threadInfo?.count;
-    return html`
-      <section class="root ${cfg.theme}" part="base" dir=${cfg.dir} lang=${cfg.lang} aria-labelledby="heading">
-        <h2 id="heading" part="heading" tabindex="-1">${count == null ? t.heading : t.comments(count, this.#num(count))}</h2>
-        ${this.threadInfo?.closed ? html`<p class="note" part="closed">${t.closed}</p>` : this.#renderForm(t)}
-        <p class="sr-only" role="status">${this.said}</p>
-        ${this.#renderList(t)}
-      </section>
-    `;
+    const count = threadInfo?.count;
+    return html`<section class="root ${cfg.theme}" part="base" dir=${cfg.dir} lang=${cfg.lang} aria-labelledby="heading">
+      <h2 id="heading" part="heading" tabindex="-1">${count == null ? t.heading : t.comments(count, this.#num(count))}</h2>
+      ${threadInfo?.closed ? html`<p class="note" part="closed">${t.closed}</p>` : this.#form(t)}
+      <p class="sr-only" role="status">${this.said}</p>
+      ${this.#list(t)}
+    </section>`;
   }
 
   #nameField(id: string, error = '', t: Messages) {
     const who = this.cfg.signedInAs;
     return html`<div class="field">
       <label part="label" for=${id}>${t.nameLabel}</label>
-      <input
-        id=${id}
-        part="input"
-        name="name"
-        dir="auto"
-        autocomplete="name"
-        required
-        maxlength=${LIMITS.nameMax}
-        .value=${who ?? this.name}
-        ?readonly=${!!who}
-        ?data-first=${!who && !this.name}
-        aria-invalid=${error ? 'true' : 'false'}
-        aria-describedby=${who ? `${id}-error ${id}-who` : `${id}-error`}
-        @input=${this.#onName}
-      />
+      <input id=${id} part="input" name="name" dir="auto" autocomplete="name" required maxlength=${LIMITS.nameMax} .value=${who ?? this.name}
+        ?readonly=${!!who} ?data-first=${!who && !this.name} aria-invalid=${!!error} aria-describedby="${id}-error ${who ? `${id}-who` : ''}" @input=${this.#onName} />
       ${who ? html`<p id="${id}-who" class="note" part="signed-in">${t.signedInAs} <bdi>${who}</bdi></p>` : nothing}
       <p id="${id}-error" class="error" part="field-error">${error}</p>
     </div>`;
   }
 
-  #bodyField(id: string, label: string, error = '', value: unknown = '', extra: unknown = nothing, first = false) {
+  #bodyField(id: string, label: string, error = '', value = '', extra: unknown = nothing, first = false) {
+    const main = id === 'body';
     return html`<div class="field">
       <label part="label" for=${id}>${label}</label>
-      <textarea
-        id=${id}
-        part="textarea"
-        name="body"
-        dir="auto"
-        rows="4"
-        required
-        maxlength=${LIMITS.bodyMax}
-        ?readonly=${id === 'body' && this.sending}
-        ?data-first=${first}
-        .value=${value}
-        aria-invalid=${error ? 'true' : 'false'}
-        aria-describedby="${id}-error"
-        @input=${id === 'body' ? this.#onBody : undefined}
-      ></textarea>
+      <textarea id=${id} part="textarea" name="body" dir="auto" rows="4" required maxlength=${LIMITS.bodyMax} ?readonly=${main && this.sending}
+        ?data-first=${first} .value=${value} aria-invalid=${!!error} aria-describedby="${id}-error" @input=${main ? this.#onBody : null}></textarea>
       ${extra}
       <p id="${id}-error" class="error" part="field-error">${error}</p>
     </div>`;
   }
 
-  #renderForm(t: Messages) {
+  #form(t: Messages) {
     const used = this.body.length;
     const warning = LIMITS.bodyMax - used <= LIMITS.bodyMax * WARN_SHARE;
-    return html`
-      <form part="form" novalidate @submit=${this.#onSubmit}>
-        ${this.#nameField('name', this.nameError, t)}
-        ${this.#bodyField(
-          'body',
-          t.bodyLabel,
-          this.bodyError,
-          this.body,
-          html`<span class="counter ${warning ? 'warning' : ''}" part=${warning ? 'counter counter-warning' : 'counter'} dir="ltr" aria-hidden="true"
-            >${this.#num(used, false)} / ${this.#num(LIMITS.bodyMax, false)}</span
-          >`,
-        )}
-        <div class="actions">
-          <button type="submit" part="button send" aria-disabled=${this.sending ? 'true' : 'false'}>${this.sending ? t.sending : t.send}</button>
-          <p class="error" part="form-error" role="alert">${this.formError}</p>
-          <p class="note" part="status" role="status">${this.status}</p>
-        </div>
-      </form>
-    `;
+    return html`<form part="form" novalidate @submit=${this.#onSubmit}>
+      ${this.#nameField('name', this.nameError, t)}
+      ${this.#bodyField(
+        'body',
+        t.bodyLabel,
+        this.bodyError,
+        this.body,
+        html`<span class="counter ${warning ? 'warning' : ''}" part="counter ${warning ? 'counter-warning' : ''}" dir="ltr" aria-hidden="true"
+          >${this.#num(used, false)} / ${this.#num(LIMITS.bodyMax, false)}</span
+        >`,
+      )}
+      <div class="actions">
+        <button type="submit" part="button send" aria-disabled=${this.sending}>${this.sending ? t.sending : t.send}</button>
+        <p class="error" part="form-error" role="alert">${this.formError}</p>
+        <p class="note" part="status" role="status">${this.status}</p>
+      </div>
+    </form>`;
   }
 
-  #renderList(t: Messages) {
+  #list(t: Messages) {
     if (this.listState === 'error')
       return html`<div role="alert">
         <p class="error">${t.loadError} ${this.listError}</p>
         <button class="secondary" part="button retry" @click=${this.#load}>${t.retry}</button>
       </div>`;
-    const threads = this.#threads();
-    if (this.listState === 'loading' && !threads.length) return html`<p class="note" role="status">${this.near ? t.loading : ''}</p>`;
+    const [first, pages] = this.#groups();
     const n = this.fresh.length;
+    if (this.listState === 'loading' && !first.length) return html`<p class="note" role="status">${this.near ? t.loading : ''}</p>`;
     const bar = html`<div class="bar" part="toolbar">
       <label part="label"
         >${t.sort}
@@ -930,130 +868,113 @@ export class TaliqComments extends LitElement {
           ${SORTS.map((s) => html`<option value=${s} ?selected=${s === this.cfg.sort}>${t.sorts[s]}</option>`)}
         </select></label
       >
-      <div aria-live="polite">
-        ${n ? html`<button class="secondary" part="button fresh" @click=${this.#showFresh}>${t.fresh(n, this.#num(n))}</button>` : nothing}
-      </div>
+      <div aria-live="polite">${n ? html`<button class="secondary" part="button fresh" @click=${this.#showFresh}>${t.fresh(n, this.#num(n))}</button>` : nothing}</div>
     </div>`;
-    if (!threads.length) return html`${n ? bar : nothing}<p class="note" part="empty">${t.empty}</p>`;
-    return html`
-      ${bar}
-      <ol part="list" aria-busy=${this.listState === 'loading' ? 'true' : 'false'}>
-        ${repeat(
-          threads,
-          ([c]) => c.id,
-          ([c, replies]) => {
-            const open = this.expanded.has(c.id);
-            const shown = open ? replies : replies.filter((r, i) => i < REPLIES_SHOWN || r.status);
-            const hidden = replies.filter((r) => !shown.includes(r));
-            return html`<li class="item">
-              ${this.#renderComment(c, t)}
-              ${replies.length
-                ? html`<ol class="replies" part="replies">
-                    ${repeat(shown, (r) => r.id, (r) => html`<li>${this.#renderComment(r, t, r.parentId === c.id ? undefined : this.#items.get(r.parentId!)?.author.name)}</li>`)}
-                  </ol>`
-                : nothing}
-              ${hidden.length
-                ? html`<button class="link" part="button more-replies" @click=${() => this.#showReplies(c.id, hidden[0].id)}>
-                    ${t.moreReplies(hidden.length, this.#num(hidden.length))}
-                  </button>`
-                : nothing}
-            </li>`;
-          },
-        )}
+    if (!first.length && !pages.some(Boolean)) return html`${n ? bar : nothing}<p class="note" part="empty">${t.empty}</p>`;
+    const group = (g?: Group) => {
+      if (!g) return nothing;
+      const [c, replies] = g;
+      const shown = this.expanded.has(c.id) ? replies : replies.filter((r, i) => i < REPLIES_SHOWN || r.status);
+      const hidden = replies.filter((r) => !shown.includes(r));
+      return html`<li class="item">
+        ${this.#comment(c, t)}
+        ${replies.length
+          ? html`<ol class="replies" part="replies">
+              ${shown.map((r) => html`<li>${this.#comment(r, t, r.parentId === c.id ? '' : this.#items.get(r.parentId!)?.author.name)}</li>`)}
+            </ol>`
+          : nothing}
+        ${hidden.length
+          ? html`<button class="link" part="button more-replies" @click=${() => ((this.expanded = new Set(this.expanded).add(c.id)), this.#focusOn(hidden[0].id))}>
+              ${t.moreReplies(hidden.length, this.#num(hidden.length))}
+            </button>`
+          : nothing}
+      </li>`;
+    };
+    return html`${bar}
+      <ol part="list" aria-busy=${this.listState === 'loading'}>
+        ${first.map(group)}${pages.map(group)}
       </ol>
       ${this.nextCursor
         ? html`<div class="more">
             <p class="error" role="alert">${this.moreError}</p>
-            <button class="secondary" part="button more" aria-disabled=${this.moreLoading ? 'true' : 'false'} @click=${this.#loadMore}>
+            <button class="secondary" part="button more" aria-disabled=${this.moreLoading} @click=${this.#loadMore}>
               ${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
             </button>
           </div>`
-        : nothing}
-    `;
+        : nothing}`;
   }
 
   /** One comment; rendered again only when something it shows changed. */
-  #renderComment(c: Shown, t: Messages, to?: string) {
+  #comment(c: Shown, t: Messages, to = '') {
     const own = this.receipts.has(c.id) && this.now - Date.parse(c.createdAt) < this.#editWindow();
     const open = this.open?.id === c.id ? this.open : null;
     const flash = this.flash?.id === c.id ? this.flash : null;
-    return guard([c, t, this.cfg, to, own, open, flash, this.votes.get(c.id), this.reported.has(c.id), this.threadInfo?.closed], () =>
-      this.#comment(c, t, to, own, open, flash),
-    );
-  }
-
-  #comment(c: Shown, t: Messages, to: string | undefined, own: boolean, open: Open | null, flash: TaliqComments['flash']) {
-    const { locale } = this.cfg;
-    const pending = c.status === 'pending';
     const vote = this.votes.get(c.id);
-    const button = (kind: Open['kind'], label: string) =>
-      html`<button class="link" part="button ${kind}" data-k=${kind} aria-expanded=${open?.kind === kind ? 'true' : 'false'} @click=${() => this.#toggle(c, kind)}>
-        ${label}
-      </button>`;
-    const voteButton = (v: Vote, icon: string, label: string, n: number) =>
-      html`<button class="link" part="button vote ${v > 0 ? 'like' : 'dislike'}" aria-pressed=${vote === v ? 'true' : 'false'} @click=${() => this.#vote(c, v)}>
-        <span aria-hidden="true">${icon}</span><span class="sr-only">${label}</span> ${this.#num(n)}
-      </button>`;
-    return html`<article class="comment" part=${pending ? 'comment comment-pending' : 'comment'} id=${`c-${c.id}`} tabindex="-1">
-      <div class="meta">
-        <bdi class="author" part="author">${c.author.name}</bdi>
-        ${c.author.verified
-          ? html`<span class="verified" part="verified" title=${t.verified}
-              ><span aria-hidden="true">✓</span><span class="sr-only">${t.verified}</span></span
-            >`
-          : nothing}
-        <time part="time" datetime=${c.createdAt} title=${absoluteTime(c.createdAt, locale)}>${relativeTime(c.createdAt, locale)}</time>
-        ${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)}>${t.edited}</span>` : nothing}
-        ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
-      </div>
-      ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
-      ${open?.kind === 'edit'
-        ? this.#subForm(c, 'edit', t.save, (e) => this.#edit(e, c), this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body, nothing, true))
-        : html`<p class="body" part="body" dir="auto">${c.body}</p>`}
-      <div class="acts" part="actions">
-        ${pending
-          ? nothing
-          : html`${voteButton(1, '👍', t.like, c.likes)}${voteButton(-1, '👎', t.dislike, c.dislikes)}
-            ${this.threadInfo?.closed ? nothing : button('reply', t.reply)}`}
-        ${own ? html`${button('edit', t.edit)}${button('delete', t.delete)}` : nothing}
-        ${pending || own || this.reported.has(c.id) ? nothing : button('report', t.report)}
-      </div>
-      ${flash ? html`<p class=${flash.error ? 'error' : 'note'} part="message">${flash.text}</p>` : nothing}
-      ${open?.kind === 'reply'
-        ? this.#subForm(c, 'reply', t.sendReply, (e) => this.#reply(e, c), html`${this.#nameField('reply-name', open.nameError, t)}
-          ${this.#bodyField('reply-body', t.replyLabel, open.bodyError, '', nothing, !!(this.cfg.signedInAs || this.name))}`)
-        : open?.kind === 'report'
-          ? this.#subForm(c, 'report', t.sendReport, (e) => this.#report(e, c), html`<fieldset>
-              <legend part="label">${t.reportReason}</legend>
-              ${REASONS.map((r, i) => html`<label><input type="radio" name="reason" value=${r} required ?data-first=${!i} /> ${t.reasons[r]}</label>`)}
-            </fieldset>
-            <div class="field">
-              <label part="label" for="report-note">${t.reportNote}</label>
-              <textarea id="report-note" part="textarea" name="note" dir="auto" rows="2" maxlength="500"></textarea>
-            </div>`)
-          : open?.kind === 'delete'
-            ? this.#subForm(c, 'delete', t.delete, (e) => this.#delete(e, c), html`<p>${t.confirmDelete}</p>`)
+    const { closed } = this.threadInfo ?? {};
+    return guard([c, t, this.cfg, to, own, open, flash, vote, this.reported.has(c.id), closed], () => {
+      const { locale, signedInAs } = this.cfg;
+      const pending = c.status === 'pending';
+      const button = (kind: Kind) =>
+        html`<button class="link" part="button ${kind}" data-k=${kind} aria-expanded=${open?.kind === kind} @click=${() => this.#toggle(c, kind)}>${t[kind]}</button>`;
+      const voteButton = (v: Vote, icon: string, label: string, n: number) =>
+        html`<button class="link" part="button vote ${v > 0 ? 'like' : 'dislike'}" aria-pressed=${vote === v} @click=${() => this.#vote(c, v)}>
+          <span aria-hidden="true">${icon}</span><span class="sr-only">${label}</span> ${this.#num(n)}
+        </button>`;
+      const sub = (kind: Kind, send: string, submit: (e: Event, c: Shown) => void, fields: unknown) =>
+        html`<form class="sub" part="form ${kind}-form" ?novalidate=${kind !== 'report'} aria-label=${t[kind]} @submit=${(e: Event) => submit(e, c)}
+          @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#close()}>
+          ${fields}
+          <div class="actions">
+            <button type="submit" part="button send" ?data-first=${kind === 'delete'} aria-disabled=${!!open?.sending}>${send}</button>
+            <button type="button" class="secondary" part="button cancel" @click=${this.#close}>${t.cancel}</button>
+            <p class="error" part="form-error" role="alert">${open?.error}</p>
+          </div>
+        </form>`;
+      return html`<article class="comment" part="comment ${pending ? 'comment-pending' : ''}" id="c-${c.id}" tabindex="-1">
+        <div class="meta">
+          <bdi class="author" part="author">${c.author.name}</bdi>
+          ${c.author.verified
+            ? html`<span class="verified" part="verified" title=${t.verified}><span aria-hidden="true">✓</span><span class="sr-only">${t.verified}</span></span>`
             : nothing}
-    </article>`;
-  }
-
-  /** A small form under a comment: its fields, then send, cancel, and why sending failed. */
-  #subForm(c: Shown, kind: Open['kind'], send: string, submit: (e: Event) => void, fields: unknown) {
-    const o = this.open!;
-    return html`<form
-      class="sub"
-      part="form ${kind}-form"
-      ?novalidate=${kind !== 'report'}
-      aria-label=${this.#t[kind]}
-      @submit=${submit}
-      @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#close()}
-    >
-      ${fields}
-      <div class="actions">
-        <button type="submit" part="button send" ?data-first=${kind === 'delete'} aria-disabled=${o.sending ? 'true' : 'false'}>${send}</button>
-        <button type="button" class="secondary" part="button cancel" @click=${this.#close}>${this.#t.cancel}</button>
-        <p class="error" part="form-error" role="alert">${o.error}</p>
-      </div>
-    </form>`;
+          <time part="time" datetime=${c.createdAt} title=${absoluteTime(c.createdAt, locale)}>${relativeTime(c.createdAt, locale)}</time>
+          ${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)}>${t.edited}</span>` : nothing}
+          ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
+        </div>
+        ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
+        ${open?.kind === 'edit'
+          ? sub('edit', t.save, this.#edit, this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body, nothing, true))
+          : html`<p class="body" part="body" dir="auto">${c.body}</p>`}
+        <div class="acts" part="actions">
+          ${pending ? nothing : html`${voteButton(1, '👍', t.like, c.likes)}${voteButton(-1, '👎', t.dislike, c.dislikes)}${closed ? nothing : button('reply')}`}
+          ${own ? html`${button('edit')}${button('delete')}` : nothing}
+          ${pending || own || this.reported.has(c.id) ? nothing : button('report')}
+        </div>
+        ${flash ? html`<p class=${flash.error ? 'error' : 'note'} part="message">${flash.text}</p>` : nothing}
+        ${open?.kind === 'reply'
+          ? sub(
+              'reply',
+              t.sendReply,
+              this.#reply,
+              html`${this.#nameField('reply-name', open.nameError, t)}${this.#bodyField('reply-body', t.replyLabel, open.bodyError, '', nothing, !!(signedInAs || this.name))}`,
+            )
+          : open?.kind === 'report'
+            ? sub(
+                'report',
+                t.sendReport,
+                this.#report,
+                html`<fieldset>
+                    <legend part="label">${t.reportReason}</legend>
+                    ${REASONS.map((r, i) => html`<label><input type="radio" name="reason" value=${r} required ?data-first=${!i} /> ${t.reasons[r]}</label>`)}
+                  </fieldset>
+                  <div class="field">
+                    <label part="label" for="report-note">${t.reportNote}</label>
+                    <textarea id="report-note" part="textarea" name="note" dir="auto" rows="2" maxlength="500"></textarea>
+                  </div>`,
+              )
+            : open?.kind === 'delete'
+              ? sub('delete', t.delete, this.#delete, html`<p>${t.confirmDelete}</p>`)
+              : nothing}
+      </article>`;
+    });
   }
 }
