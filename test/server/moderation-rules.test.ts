@@ -284,3 +284,38 @@ test('the webhook announces pending and flagged comments, signed, retried, witho
   receiver.close();
   await t.close();
 });
+
+test('an author cannot undo a moderator’s decision or a reader’s report by editing', async () => {
+  const t = await testApp({ moderation: 'post', editWindowSeconds: 600, reportThreshold: 1 });
+  const a = api(t);
+  const rejected = (await a.post('t', say('رأي أول'))).body;
+  await a.moderate(rejected.comment.id, 'reject');
+  const edit = (p: any, body: string) => a.call('PATCH', `/comments/${p.comment.id}`, { body }, { headers: { authorization: `Bearer ${p.editToken}` } });
+  const res = await edit(rejected, 'رأي معدل');
+  assert.equal(res.status, 409);
+  assert.deepEqual((await a.list('t')).body.comments, []);
+  assert.equal((await t.store.getComment(rejected.comment.id))!.body, 'رأي أول');
+
+  const honeypot = (await a.post('t', { ...say('رابط'), website: 'x' })).body;
+  assert.equal((await edit(honeypot, 'نص بريء')).status, 409, 'spam stays spam');
+
+  const reported = (await a.post('t', say('رأي سيبلغ عنه'))).body;
+  await a.call('POST', `/comments/${reported.comment.id}/reports`, { reason: 'abuse' });
+  await edit(reported, 'رأي بعد البلاغ');
+  assert.equal((await a.queue('status=flagged')).body.comments[0]?.id, reported.comment.id, 'still flagged');
+
+  await a.call('PATCH', `/admin/sites/${SITE}`, { moderation: 'pre' }, a.mod());
+  const pending = (await a.post('t', say('ينتظر'))).body;
+  await a.call('PATCH', `/admin/sites/${SITE}`, { moderation: 'post' }, a.mod());
+  assert.equal((await edit(pending, 'ينتظر بعد التعديل')).body.comment.status, 'pending', 'an edit does not skip the queue');
+  await t.close();
+});
+
+test('when the rate limiter cannot be reached, readers can still post', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const { createApp } = await import('../../packages/server/src/app.js');
+  const app = createApp({ store: t.store, secret: SECRET, limiter: { hit: async () => { throw new Error('ECONNREFUSED'); } } });
+  const res = await app.request(`/api/v1/sites/${SITE}/threads/t/comments`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify(say('رغم كل شيء')) });
+  assert.equal(res.status, 201);
+  await t.close();
+});

@@ -13,7 +13,8 @@ const childEnv = (env: Record<string, string>) => ({ ...process.env, DATABASE_UR
 
 export async function taliq(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [TALIQ_BIN, ...args], { env: childEnv(env) });
+    // Run as installed: through the file's own #! line, with its heap flags.
+    const { stdout, stderr } = await promisify(execFile)(TALIQ_BIN, args, { env: childEnv(env) });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -31,7 +32,7 @@ export interface ServerProcess {
 
 /** Starts `taliq serve` on a free port and waits until it listens. */
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [TALIQ_BIN, 'serve', '--port', '0', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TALIQ_BIN, ['serve', '--port', '0', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
   const port = await new Promise<number>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { ApiError, errorResponse, onError } from './errors.js';
 import type { AppDeps, Services } from './context.js';
 import { Signer } from './crypto.js';
 import { MemoryRateLimiter } from './abuse/rate-limiter.js';
+import { cachingStore, PageCache } from './page-cache.js';
 import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
 
@@ -16,8 +17,10 @@ export type { AppDeps } from './context.js';
 
 export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
+  const pages = new PageCache(deps.pageCacheMs ?? 0);
   const services: Services = {
-    store: deps.store,
+    store: deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store,
+    pages,
     signer: new Signer(deps.secret),
     adminToken: deps.adminToken || undefined,
     clientIp: deps.clientIp ?? (() => undefined),

@@ -138,15 +138,26 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
   return { ...result, thread: existing ?? (await s.store.getThreadById(result.comment.threadId))! };
 }
 
-/** An edit is judged like a new comment: an approved comment edited on a pre-moderated site waits for review again. */
+/**
+ * An edit is judged like a new comment, but never brings a comment back: a rejected or spam
+ * comment cannot be edited, a pending one stays pending, a flag from readers' reports stays, and an
+ * approved comment edited on a pre-moderated site waits for review again.
+ */
 export async function editComment(s: Services, comment: StoredComment, site: Site, body: string, reader: ReaderIdentity) {
+  if (comment.status !== 'approved' && comment.status !== 'pending') {
+    throw new ApiError(409, 'conflict', 'A moderator has already decided on this comment');
+  }
   const thread = await s.store.getThreadById(comment.threadId);
   if (thread && isClosed(thread, site.settings, s.now())) throw new ApiError(403, 'thread_closed', 'This thread is closed');
   const verdict = judge({ settings: site.settings, threadMode: thread?.mode ?? 'open', name: comment.authorName, body, ...(await readerFacts(s, site.id, reader)) });
-  const patch = { body, searchText: normalizeText(`${comment.authorName} ${body}`), editedAt: s.now(), status: verdict.status, reasons: verdict.reasons, flagged: verdict.flagged };
+  const status = verdict.status === 'approved' && comment.status === 'pending' ? 'pending' : verdict.status;
+  const reasons = status === 'pending' && comment.status === 'pending' ? mergeReasons(comment.reasons, verdict.reasons) : verdict.reasons;
+  const patch = { body, searchText: normalizeText(`${comment.authorName} ${body}`), editedAt: s.now(), status, reasons, flagged: comment.flagged || verdict.flagged };
   await s.store.updateComment(comment.id, patch);
   return { ...comment, ...patch };
 }
+
+const mergeReasons = (a: Reason[], b: Reason[]) => [...a, ...b.filter((r) => !a.some((x) => x.code === r.code && x.detail === r.detail))];
 
 /** Removal register: the text as it was, who removed it, when, and why. */
 export async function registerRemovals(s: Services, comments: StoredComment[], status: Status, moderator: string, reason: string | null) {

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { Signer } from './crypto.js';
 import type { Store } from './store/store.js';
 import type { RateLimiter } from './abuse/rate-limiter.js';
+import type { PageCache } from './page-cache.js';
 
 export interface AppDeps {
   store: Store;
@@ -24,6 +25,8 @@ export interface AppDeps {
   eventPollMs?: number;
   /** Counts rate limits; in memory by default, Redis when several instances share limits. */
   limiter?: RateLimiter;
+  /** How long a thread's first page may be served from memory, in ms; 0 (the default) turns it off. */
+  pageCacheMs?: number;
 }
 
 export interface Services {
@@ -37,4 +40,5 @@ export interface Services {
   webhookRetryDelays: number[];
   eventPollMs: number;
   limiter: RateLimiter;
+  pages: PageCache;
 }

@@ -3,7 +3,7 @@
  * readers without JavaScript. A publisher puts it inside <taliq-comments>; the widget's shadow
  * root then takes the element over. Links become anchors only for http(s) URLs.
  */
-import type { StoredComment, Thread } from './store/store.js';
+import type { ListedComment as StoredComment, Thread } from './store/store.js';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ESC[ch]);

@@ -3,11 +3,11 @@
  * an IP address, a hash of either, or a token.
  */
 import type { ModeratorComment, OwnComment, PublicComment } from '../../shared/src/index.js';
-import type { StoredComment, Thread } from './store/store.js';
+import type { ListedComment, StoredComment, Thread } from './store/store.js';
 
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 
-export const toPublic = (c: StoredComment): PublicComment => ({
+export const toPublic = (c: ListedComment): PublicComment => ({
   id: c.id,
   parentId: c.parentId,
   author: { name: c.authorName, verified: c.verified },

@@ -20,7 +20,15 @@ export async function enforceLimit(s: Services, site: { id: string; settings: Si
     const ipKey = await s.signer.mac(`ip-day:${day}`, limitSubject(ip), 12);
     checks.push(s.limiter.hit(`${site.id}:${action}:ip:${ipKey}`, perIp, windowMs));
   }
-  const refused = (await Promise.all(checks)).filter((r) => !r.allowed);
+  let results: { allowed: boolean; retryAfterMs: number }[];
+  try {
+    results = await Promise.all(checks);
+  } catch (e) {
+    // A limiter that cannot be reached (Redis down) must not take commenting down with it.
+    console.warn('taliq: rate limiter unavailable, request let through:', (e as Error).message);
+    return;
+  }
+  const refused = results.filter((r) => !r.allowed);
   if (refused.length) {
     const retryAfter = Math.ceil(Math.max(...refused.map((r) => r.retryAfterMs)) / 1000);
     throw new ApiError(429, 'rate_limited', `Too many requests; try again in ${retryAfter} s`, undefined, { 'Retry-After': String(retryAfter) });

@@ -11,7 +11,22 @@ export const MIN_FORM_MS = 3_000;
 /** Bodies shorter than this (thanks, +1, برافو) are often repeated by honest readers. */
 export const DUPLICATE_MIN_CHARS = 20;
 
-export const formToken = (s: Services, siteId: string) => s.signer.sign('form', { site: siteId, t: s.now() }, 12);
+// Per app (each has its own secret): site → the token of the current second.
+const perApp = new WeakMap<Services, Map<string, { second: number; token: Promise<string> }>>();
+
+/** A signed "form served at" time; one per site and second, so busy threads sign once a second. */
+export function formToken(s: Services, siteId: string): Promise<string> {
+  let tokens = perApp.get(s);
+  if (!tokens) perApp.set(s, (tokens = new Map()));
+  const now = s.now();
+  const second = Math.floor(now / 1000);
+  const cached = tokens.get(siteId);
+  if (cached?.second === second) return cached.token;
+  if (tokens.size > 10_000) tokens.clear();
+  const token = s.signer.sign('form', { site: siteId, t: second * 1000 }, 12);
+  tokens.set(siteId, { second, token });
+  return token;
+}
 
 export async function formSignals(s: Services, siteId: string, token: string | undefined, honeypot: string | undefined): Promise<{ spam: boolean; reasons: Reason[] }> {
   if (honeypot) return { spam: true, reasons: [{ code: 'spam_signal', detail: 'honeypot' }] };

@@ -5,7 +5,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { EditComment, LIMITS, ListQuery, NewComment, ReceiptsQuery, SiteId, ThreadKey } from '../../../shared/src/index.js';
-import type { CommentPage, PostedComment } from '../../../shared/src/index.js';
+import type { CommentPage, PostedComment, Sort } from '../../../shared/src/index.js';
+import type { Cursor, Site } from '../store/store.js';
 import { ApiError, notFound } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
@@ -34,6 +35,8 @@ const EventsQuery = z.strictObject({ after: z.string().regex(/^\d{1,15}$/).optio
 const HtmlQuery = z.strictObject({ sort: z.enum(['newest', 'oldest', 'popular']).default('oldest') });
 const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,100}$/).optional();
 
+const encoder = new TextEncoder();
+
 export function readerRoutes(s: Services) {
   const app = new Hono();
   const reader = (c: Context) => identify(s, c.req.header('taliq-reader'), s.clientIp(c));
@@ -47,24 +50,30 @@ export function readerRoutes(s: Services) {
     const { sort, limit, cursor } = c.req.valid('query');
     const site = await requireSite(s, siteId);
     const after = await decodeCursor(s, sortOrder(sort), cursor);
-    const thread = await s.store.getThread(site.id, key);
     c.header('Cache-Control', 'no-cache');
-    if (!thread) {
-      return c.json({
-        thread: { key, title: null, url: null, count: 0, closed: false, editWindowSeconds: site.settings.editWindowSeconds, proofOfWork: site.settings.proofOfWork },
-        comments: [],
-        nextCursor: null,
-        formToken: await formToken(s, site.id),
-      } satisfies CommentPage);
+    c.header('Content-Type', 'application/json; charset=UTF-8');
+    // The whole answer, form token included, is kept encoded for the rest of the second.
+    const token = await formToken(s, site.id);
+    const cacheKey = after ? null : `${siteId}\n${key}\n${sort}\n${limit}\n${token}`;
+    let body = cacheKey ? s.pages.get(cacheKey, Date.now()) : undefined;
+    if (!body) {
+      body = encoder.encode(JSON.stringify({ ...(await threadPage(site, key, sort, limit, after)), formToken: token } satisfies CommentPage));
+      if (cacheKey) s.pages.set(cacheKey, body, Date.now());
     }
+    return c.body(body);
+  });
+
+  async function threadPage(site: Site, key: string, sort: Sort, limit: number, after: Cursor | null): Promise<Omit<CommentPage, 'formToken'>> {
+    const info = { editWindowSeconds: site.settings.editWindowSeconds, proofOfWork: site.settings.proofOfWork };
+    const thread = await s.store.getThread(site.id, key);
+    if (!thread) return { thread: { key, title: null, url: null, count: 0, closed: false, ...info }, comments: [], nextCursor: null };
     const [page, count] = await Promise.all([s.store.listThread(thread.id, sort, limit, after), s.store.countApproved(thread.id)]);
-    return c.json({
-      thread: { key, title: thread.title, url: thread.url, count, closed: isClosed(thread, site.settings, s.now()), editWindowSeconds: site.settings.editWindowSeconds, proofOfWork: site.settings.proofOfWork },
+    return {
+      thread: { key, title: thread.title, url: thread.url, count, closed: isClosed(thread, site.settings, s.now()), ...info },
       comments: [...page.top, ...page.replies].map(toPublic),
       nextCursor: await encodeCursor(s, sortOrder(sort), page.next),
-      formToken: await formToken(s, site.id),
-    } satisfies CommentPage);
-  });
+    };
+  }
 
   app.post('/sites/:site/threads/:thread/comments', validate('param', ThreadParams), validate('json', NewComment), async (c) => {
     const { site: siteId, thread: threadKey } = c.req.valid('param');
@@ -112,7 +121,9 @@ export function readerRoutes(s: Services) {
   app.patch('/comments/:id', validate('param', IdParams), validate('json', EditComment), async (c) => {
     const { id } = c.req.valid('param');
     const { comment, site } = await commentForEdit(s, id, c.req.header('authorization'));
-    const edited = await editComment(s, comment, site, c.req.valid('json').body, await reader(c));
+    const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
+    const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
+    const edited = await editComment(s, comment, site, c.req.valid('json').body, who);
     return c.json({ comment: toOwn(edited) });
   });
 

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { createApp } from '../app.js';
 import { resolveSecret } from '../secret.js';
 import { openStore } from './open-store.js';
-import { Redis } from 'ioredis';
 import { clientIpFrom } from '../abuse/client-ip.js';
 import { RedisRateLimiter, type RateLimiter } from '../abuse/rate-limiter.js';
 import type { Store } from '../store/store.js';
@@ -84,6 +83,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     secret,
     adminToken: opts.adminToken,
     limiter: opts.limiter,
+    pageCacheMs: 1000,
     clientIp: (c) => {
       let remote: string | undefined;
       try {
@@ -115,7 +115,8 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
 export async function startNodeServer(opts: NodeServerOptions) {
   const store = await openStore(opts);
   const secret = await resolveSecret(store, opts.secret);
-  const limiter = opts.redisUrl ? new RedisRateLimiter(new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false })) : undefined;
+  // ioredis is loaded only for a shared limiter.
+  const limiter = opts.redisUrl ? new RedisRateLimiter(new (await import('ioredis')).Redis(opts.redisUrl, { maxRetriesPerRequest: 2 })) : undefined;
   const app = buildNodeApp(store, secret, { ...opts, limiter });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));

@@ -18,6 +18,7 @@ import type { Status } from '../../../shared/src/limits.js';
 import { ApiError } from '../errors.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import { hotScore } from './hot.js';
+import { LISTED_COLUMNS, toListed } from './store.js';
 import type { EventType, ThreadEvent, VoteResult, NewThread, AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Site, Store, StoredComment, Thread, ThreadMode, ThreadPage } from './store.js';
 
 type Row = Record<string, any>;
@@ -335,7 +336,7 @@ class PostgresStore implements Store {
   }
 
   async listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage> {
-    const base = `SELECT * FROM comments WHERE thread_id = $1 AND status = 'approved' AND parent_id IS NULL`;
+    const base = `SELECT ${LISTED_COLUMNS} FROM comments WHERE thread_id = $1 AND status = 'approved' AND parent_id IS NULL`;
     let rows: Row[];
     if (sort === 'popular') {
       rows = after
@@ -349,12 +350,12 @@ class PostgresStore implements Store {
             [threadId, int8(after.t), after.id, limit + 1])
         : await this.rows(`${base} ORDER BY created_at ${dir}, id ${dir} LIMIT $2`, [threadId, limit + 1]);
     }
-    const top = rows.slice(0, limit).map(toComment);
+    const top = rows.slice(0, limit).map(toListed);
     const last = top[top.length - 1];
     const lastRow = rows[top.length - 1];
     const next = rows.length > limit && last ? { t: last.createdAt, s: sort === 'popular' ? (lastRow.hot as number) : undefined, id: last.id } : null;
     const replies = top.length
-      ? (await this.rows(`SELECT * FROM comments WHERE status = 'approved' AND root_id = ANY($1::text[]) ORDER BY created_at, id`, [top.map((c) => c.id)])).map(toComment)
+      ? (await this.rows(`SELECT ${LISTED_COLUMNS} FROM comments WHERE status = 'approved' AND root_id = ANY($1::text[]) ORDER BY created_at, id`, [top.map((c) => c.id)])).map(toListed)
       : [];
     return { top, replies, next };
   }

@@ -12,6 +12,7 @@ import type { Status } from '../../../shared/src/limits.js';
 import { ApiError } from '../errors.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 import { hotScore } from './hot.js';
+import { LISTED_COLUMNS, toListed } from './store.js';
 import type { EventType, ThreadEvent, VoteResult, NewThread, AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Site, Store, StoredComment, Thread, ThreadMode, ThreadPage } from './store.js';
 
 type Row = Record<string, any>;
@@ -182,7 +183,7 @@ class SqliteStore implements Store {
   }
 
   async listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage> {
-    const base = `SELECT * FROM comments WHERE thread_id = ? AND status = 'approved' AND parent_id IS NULL`;
+    const base = `SELECT ${LISTED_COLUMNS} FROM comments WHERE thread_id = ? AND status = 'approved' AND parent_id IS NULL`;
     let rows: Row[];
     if (sort === 'popular') {
       rows = after
@@ -195,13 +196,13 @@ class SqliteStore implements Store {
         ? this.q(`${base} AND (created_at, id) ${cmp} (?, ?) ORDER BY created_at ${dir}, id ${dir} LIMIT ?`).all(threadId, after.t, after.id, limit + 1) as Row[]
         : this.q(`${base} ORDER BY created_at ${dir}, id ${dir} LIMIT ?`).all(threadId, limit + 1) as Row[];
     }
-    const top = rows.slice(0, limit).map(toComment);
+    const top = rows.slice(0, limit).map(toListed);
     const last = top[top.length - 1];
     const lastRow = rows[top.length - 1];
     const next = rows.length > limit && last ? { t: last.createdAt, s: sort === 'popular' ? (lastRow.hot as number) : undefined, id: last.id } : null;
     const replies = top.length
-      ? (this.q(`SELECT * FROM comments WHERE status = 'approved' AND root_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`)
-          .all(JSON.stringify(top.map((c) => c.id))) as Row[]).map(toComment)
+      ? (this.q(`SELECT ${LISTED_COLUMNS} FROM comments WHERE status = 'approved' AND root_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`)
+          .all(JSON.stringify(top.map((c) => c.id))) as Row[]).map(toListed)
       : [];
     return { top, replies, next };
   }

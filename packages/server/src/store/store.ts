@@ -58,6 +58,15 @@ export interface StoredComment {
   ipHash: string | null;
 }
 
+/** What a thread listing needs of a comment: the public fields, read without the rest. */
+export type ListedComment = Pick<StoredComment, 'id' | 'parentId' | 'rootId' | 'authorName' | 'verified' | 'body' | 'createdAt' | 'editedAt' | 'likes' | 'dislikes'>;
+/** The columns behind ListedComment, plus `hot` for the popular cursor. */
+export const LISTED_COLUMNS = 'id, parent_id, root_id, author_name, verified, body, created_at, edited_at, likes, dislikes, hot';
+export const toListed = (r: Record<string, any>): ListedComment => ({
+  id: r.id, parentId: r.parent_id, rootId: r.root_id, authorName: r.author_name, verified: !!r.verified, body: r.body,
+  createdAt: r.created_at, editedAt: r.edited_at, likes: r.likes, dislikes: r.dislikes,
+});
+
 export type NewStoredComment = Omit<StoredComment, 'likes' | 'dislikes' | 'reports' | 'editedAt'> & {
   /** With the site, makes a repeated POST answer with the first comment. */
   idempotencyKey: string | null;
@@ -149,9 +158,9 @@ export interface Page<T> {
 
 export interface ThreadPage {
   /** Top-level approved comments of this page, in the requested order. */
-  top: StoredComment[];
+  top: ListedComment[];
   /** Approved replies of those top-level comments, oldest first. */
-  replies: StoredComment[];
+  replies: ListedComment[];
   next: Cursor | null;
 }
 
