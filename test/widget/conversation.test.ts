@@ -273,7 +273,7 @@ describe('a conversation in <taliq-comments>', () => {
       await el.updateComplete;
       expect(spoken(like)).to.equal('Like 0');
       expect(like.getAttribute('aria-pressed')).to.equal('false');
-      expect(text(c.querySelector('[part=message]'))).to.equal('This comment was not found.');
+      expect(text(c.querySelector('[part=message]'))).to.equal('This comment or discussion does not exist.');
       expect(localStorage.getItem(`taliq:votes:${site}`)).to.equal(null);
       el.remove();
     });

@@ -1,7 +1,28 @@
 import { expect } from '@open-wc/testing';
 import { ERROR_CODES } from '../../packages/shared/src/errors.js';
 import { ar } from '../../packages/widget/src/i18n/ar.js';
-import { catalogs } from '../../packages/widget/src/i18n/index.js';
+import { en } from '../../packages/widget/src/i18n/en.js';
+import { fr } from '../../packages/widget/src/i18n/fr.js';
+import { catalog, loadCatalog, packUrl } from '../../packages/widget/src/i18n/index.js';
+import { errorWord } from '../../packages/widget/src/i18n/types.js';
+
+const catalogs = { ar, fr, en };
+
+describe('language packs', () => {
+  it('has Arabic at once, and loads French and English once, on demand', async () => {
+    expect(catalog('ar')).to.equal(ar);
+    const [a, b] = await Promise.all([loadCatalog('fr'), loadCatalog('fr')]);
+    expect(a).to.equal(fr);
+    expect(b).to.equal(fr);
+    expect(catalog('fr')).to.equal(fr);
+    expect(await loadCatalog('en')).to.equal(en);
+  });
+
+  it('finds the packs next to taliq.js once built', () => {
+    expect(packUrl('fr', 'https://comments.example.com/taliq.js')).to.equal('https://comments.example.com/taliq-fr.js');
+    expect(packUrl('en', 'https://cdn.example.com/v1/taliq.js?x=1')).to.equal('https://cdn.example.com/v1/taliq-en.js');
+  });
+});
 
 describe('message catalogs', () => {
   for (const [lang, messages] of Object.entries(catalogs)) {
@@ -20,8 +41,9 @@ describe('message catalogs', () => {
     });
 
     it(`${lang} has words for every error code, and for a failed connection`, () => {
-      expect(Object.keys(messages.errors).sort()).to.deep.equal([...ERROR_CODES, 'network'].sort());
+      expect(Object.keys(messages.errors).sort()).to.deep.equal(Object.keys(ar.errors).sort());
       for (const m of Object.values(messages.errors)) expect(m).to.be.a('string').and.not.equal('');
+      for (const code of [...ERROR_CODES, 'network']) expect(messages.errors[errorWord(code)], code).to.be.a('string').and.not.equal('');
     });
 
     it(`${lang} words every count from 0 to 1000`, () => {
@@ -32,6 +54,13 @@ describe('message catalogs', () => {
         }
     });
   }
+
+  it('words alike the codes that mean the same to a reader, and unknown codes as a server error', () => {
+    expect(errorWord('comment_not_found')).to.equal('not_found');
+    expect(errorWord('site_not_found')).to.equal('origin_not_allowed');
+    expect(errorWord('rate_limited')).to.equal('rate_limited');
+    expect(ar.errors[errorWord('a_code_from_a_newer_server')]).to.equal(undefined);
+  });
 
   it('declares the direction of each language', () => {
     expect([catalogs.ar.$dir, catalogs.fr.$dir, catalogs.en.$dir]).to.deep.equal(['rtl', 'ltr', 'ltr']);

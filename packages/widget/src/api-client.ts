@@ -8,19 +8,15 @@
 import type { ErrorBody, ErrorIssue } from '../../shared/src/errors.js';
 import type { Sort } from '../../shared/src/limits.js';
 import type { CommentPage, NewCommentInput, OwnComment, PostedComment } from '../../shared/src/schemas.js';
-import { loadReaderId } from './storage.js';
 import type { ClientErrorCode } from './i18n/types.js';
+import { loadReaderId, randomId } from './storage.js';
 
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    /** HTTP status, 0 when the server could not be reached. */
-    readonly status = 0,
     readonly issues: readonly ErrorIssue[] = [],
-    /** Seconds to wait, from `Retry-After`, when rate limited. */
-    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -41,17 +37,8 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
-/** A random UUID v4, also where `crypto.randomUUID` is missing (pages served over plain http). */
-export function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-const JSON_TYPE = { 'Content-Type': 'application/json' };
+/** An Idempotency-Key: 128 random bits, as 22 base64url characters. */
+export const newIdempotencyKey = randomId;
 
 export class ApiClient {
   constructor(
@@ -68,107 +55,80 @@ export class ApiClient {
     if (sort) q.set('sort', sort);
     if (limit) q.set('limit', String(limit));
     if (cursor) q.set('cursor', cursor);
-    const qs = q.toString();
-    return this.request(this.comments(thread) + (qs ? `?${qs}` : ''), { signal });
+    return this.request('GET', `${this.thread(thread)}/comments?${q}`, undefined, {}, signal);
   }
 
   /** Adds a comment. The same `idempotencyKey` for the same text answers with the first comment instead of a second one. */
   post(thread: string, input: NewCommentInput, idempotencyKey: string): Promise<PostedComment> {
-    return this.send('POST', this.comments(thread), input, { 'Idempotency-Key': idempotencyKey });
+    return this.request('POST', `${this.thread(thread)}/comments`, input, { 'Idempotency-Key': idempotencyKey });
   }
 
   /** The reader's own comments of this thread, as their receipts (edit tokens) name them, with their status. */
   async mine(thread: string, receipts: readonly string[], signal?: AbortSignal): Promise<OwnComment[]> {
-    return (await this.send<{ comments: OwnComment[] }>('POST', this.comments(thread) + '/mine', { receipts }, {}, signal)).comments;
+    return (await this.request<{ comments: OwnComment[] }>('POST', `${this.thread(thread)}/comments/mine`, { receipts }, {}, signal)).comments;
   }
 
   /** Changes the text of one's own comment, within the edit window. */
   async edit(id: string, editToken: string, body: string): Promise<OwnComment> {
-    return (await this.send<{ comment: OwnComment }>('PATCH', this.comment(id), { body }, { Authorization: `Bearer ${editToken}` })).comment;
+    return (await this.request<{ comment: OwnComment }>('PATCH', this.comment(id), { body }, { Authorization: `Bearer ${editToken}` })).comment;
   }
 
   /** Deletes one's own comment, within the edit window. */
   remove(id: string, editToken: string): Promise<unknown> {
-    return this.send('DELETE', this.comment(id), undefined, { Authorization: `Bearer ${editToken}` });
+    return this.request('DELETE', this.comment(id), undefined, { Authorization: `Bearer ${editToken}` });
   }
 
   /** Likes (1), dislikes (-1) or takes back (0) this reader's vote; answers the new counts. */
   vote(id: string, value: -1 | 0 | 1): Promise<VoteResult> {
-    return this.send('PUT', this.comment(id) + '/vote', { value });
+    return this.request('PUT', `${this.comment(id)}/vote`, { value });
   }
 
   report(id: string, reason: ReportReason, note?: string): Promise<unknown> {
-    return this.send('POST', this.comment(id) + '/reports', { reason, note });
+    return this.request('POST', `${this.comment(id)}/reports`, { reason, note });
   }
 
   /** Approved comments per thread key, at most 50 keys a request. */
   async counts(threads: readonly string[]): Promise<Record<string, number>> {
-    const q = threads.map(encodeURIComponent).join(',');
-    return (await this.request<{ counts: Record<string, number> }>(`${this.base()}/counts?threads=${q}`, {})).counts;
+    return (await this.request<{ counts: Record<string, number> }>('GET', `${this.base()}/counts?threads=${threads.map(encodeURIComponent)}`)).counts;
   }
 
   /** The URL of the thread's live updates (text/event-stream). */
   events(thread: string): string {
-    return `${this.base()}/threads/${encodeURIComponent(thread)}/events`;
+    return `${this.thread(thread)}/events`;
   }
 
   private base(): string {
     return `${this.api}/api/v1/sites/${encodeURIComponent(this.site)}`;
   }
 
-  private comments(thread: string): string {
-    return `${this.base()}/threads/${encodeURIComponent(thread)}/comments`;
+  private thread(thread: string): string {
+    return `${this.base()}/threads/${encodeURIComponent(thread)}`;
   }
 
   private comment(id: string): string {
     return `${this.api}/api/v1/comments/${encodeURIComponent(id)}`;
   }
 
-  private send<T>(method: string, url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
-    if (this.token) headers['Taliq-Token'] = this.token;
-    if (body) Object.assign(headers, JSON_TYPE);
-    return this.request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
-  }
-
-  private async request<T>(url: string, init: RequestInit): Promise<T> {
-    let res: Response;
+  private async request<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
+    headers['Taliq-Reader'] = loadReaderId();
+    if (this.token && method !== 'GET') headers['Taliq-Token'] = this.token;
+    if (body) headers['Content-Type'] = 'application/json';
+    let res: Response | undefined;
+    let data: Partial<ErrorBody> | null = null;
     try {
-      res = await fetch(url, {
-        ...init,
-        headers: { ...(init.headers as Record<string, string>), 'Taliq-Reader': loadReaderId() },
-        credentials: 'omit',
-        mode: 'cors',
-      });
+      res = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined, signal, credentials: 'omit', mode: 'cors' });
+      if (res.status !== 204) data = await res.json();
     } catch (e) {
-      if (init.signal?.aborted) throw e;
-      throw new ApiError('network', e instanceof Error ? e.message : String(e));
+      if (signal?.aborted) throw e;
+      // No answer at all is a network failure; an answer that is not JSON is the server's fault.
+      if (!res) throw new ApiError('network', String(e));
     }
-    if (res.status === 204) return null as T;
-    let data: unknown;
-    try {
-      data = await res.json();
-    } catch (e) {
-      if (init.signal?.aborted) throw e;
-      data = null;
-    }
-    if (res.ok && data != null) return data as T;
-
-    const err = (data as Partial<ErrorBody> | null)?.error;
-    const retry = Number(res.headers.get('Retry-After'));
-    const code: ClientErrorCode =
-      typeof err?.code === 'string'
-        ? err.code
-        : res.status === 429
-          ? 'rate_limited'
-          : res.status >= 500 || res.ok
-            ? 'internal'
-            : 'bad_request';
+    if (res.ok && (data || res.status === 204)) return data as T;
+    const err = data?.error;
     throw new ApiError(
-      code,
-      typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`,
-      res.status,
-      Array.isArray(err?.issues) ? err.issues : [],
-      retry > 0 ? retry : undefined,
+      typeof err?.code === 'string' ? err.code : res.status === 429 ? 'rate_limited' : res.ok || res.status >= 500 ? 'internal' : 'bad_request',
+      err?.message ?? `HTTP ${res.status}`,
+      err?.issues,
     );
   }
 }

@@ -4,7 +4,7 @@
  * is unit-tested; only `readEnv()` looks at globals.
  */
 import { LIMITS, SORTS, type Sort } from '../../shared/src/limits.js';
-import { catalogs, isLanguage, type Language } from './i18n/index.js';
+import { isLanguage, type Language } from './i18n/index.js';
 
 export type Theme = 'light' | 'dark' | 'auto';
 const THEMES: readonly Theme[] = ['light', 'dark', 'auto'];
@@ -104,7 +104,7 @@ export function readConfig(a: Attrs, env: Env): Config {
 
   const { lang, locale } = resolveLanguage(given(a.lang));
   const dirAttr = given(a.dir).toLowerCase();
-  const dir = dirAttr === 'rtl' || dirAttr === 'ltr' ? dirAttr : catalogs[lang].$dir;
+  const dir = dirAttr === 'rtl' || dirAttr === 'ltr' ? dirAttr : lang === 'ar' ? 'rtl' : 'ltr';
 
   const sort = given(a.sort) as Sort;
   const theme = given(a.theme) as Theme;

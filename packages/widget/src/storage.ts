@@ -61,15 +61,19 @@ const write = (key: string, value: unknown): void => {
 // Site ids cannot contain ':', and the thread key is encoded, so keys never collide.
 const threadKey = (kind: string, site: string, thread: string) => `taliq:${kind}:${site}:${encodeURIComponent(thread)}`;
 
+/** 128 random bits as 22 base64url characters: the reader's id, Idempotency-Keys. */
+export const randomId = (): string =>
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
+    .slice(0, 22)
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+
 let readerId = '';
-/**
- * The reader's random id: 22 base64url characters (128 bits), made once and kept in storage;
- * where storage does not work, for this page view.
- */
+/** The reader's random id, made once and kept in storage; where storage does not work, for this page view. */
 export function loadReaderId(): string {
   const kept = read<unknown>('taliq:reader');
   if (typeof kept === 'string' && /^[\w-]{22}$/.test(kept)) return kept;
-  const id = readerId || btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))).slice(0, 22).replace(/\+/g, '-').replace(/\//g, '_');
+  const id = readerId || randomId();
   write('taliq:reader', id);
   readerId = read('taliq:reader') === id ? '' : id;
   return id;

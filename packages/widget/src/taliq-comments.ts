@@ -70,8 +70,8 @@ import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
 import type { NewCommentInput, OwnComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
 import { ApiClient, ApiError, newIdempotencyKey, type ReportReason } from './api-client.js';
 import { readConfig, readEnv, type Config } from './config.js';
-import { catalogs, type Messages } from './i18n/index.js';
-import type { ClientErrorCode } from './i18n/types.js';
+import { catalog, loadCatalog, type Messages } from './i18n/index.js';
+import { errorWord, type ClientErrorCode } from './i18n/types.js';
 import { follow, type LiveEvent } from './live.js';
 import * as kept from './storage.js';
 import type { Draft, Receipt, Vote } from './storage.js';
@@ -256,8 +256,9 @@ export class TaliqComments extends LitElement {
   /** Comments with a vote on its way. */
   #voting = new Set<string>();
 
+  /** The reader's words (Arabic until a language pack arrives: nothing is rendered till then). */
   get #t(): Messages {
-    return catalogs[this.cfg.lang];
+    return catalog(this.cfg.lang) ?? catalog('ar')!;
   }
 
   override connectedCallback(): void {
@@ -305,7 +306,8 @@ export class TaliqComments extends LitElement {
         readEnv(),
       );
     }
-    const { api, site, thread, sort, token } = this.cfg;
+    const { api, site, thread, sort, token, lang } = this.cfg;
+    if (this.near && !catalog(lang)) void loadCatalog(lang).then(() => this.requestUpdate());
     const key = [api, site, thread, sort, token].join('|');
     if (key !== this.#loadedKey && this.isConnected) {
       if (this.#loadedKey.split('|').slice(1, 3).join('|') !== `${site}|${thread}`) this.#restoreForm();
@@ -349,6 +351,8 @@ export class TaliqComments extends LitElement {
     this.moreLoading = false;
     const listed = client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, signal });
     void this.#loadOwn(cfg, signal, listed);
+    // The words come before anything is said, an error included.
+    await loadCatalog(cfg.lang);
     try {
       const page = await listed;
       if (signal.aborted) return;
@@ -730,7 +734,7 @@ export class TaliqComments extends LitElement {
   /** The reader's words for an error, announced to the page as `taliq-error`. */
   #fail(e: unknown): string {
     const code: ClientErrorCode = e instanceof ApiError ? e.code : 'internal';
-    const message = this.#t.errors[code] ?? this.#t.errors.internal;
+    const message = this.#t.errors[errorWord(code)] ?? this.#t.errors.internal;
     if (!(e instanceof ApiError)) console.error(e);
     this.dispatchEvent(new CustomEvent('taliq-error', { detail: { code, message }, bubbles: true, composed: true }));
     return message;
@@ -797,8 +801,8 @@ export class TaliqComments extends LitElement {
 
   protected override render() {
     const { cfg, threadInfo } = this;
-    if (!cfg.site) return nothing;
-    const t = this.#t;
+    const t = catalog(cfg.lang);
+    if (!cfg.site || !t) return nothing;
     const count = threadInfo?.count;
     return html`<section class="root ${cfg.theme}" part="base" dir=${cfg.dir} lang=${cfg.lang} aria-labelledby="heading">
       <h2 id="heading" part="heading" tabindex="-1">${count == null ? t.heading : t.comments(count, this.#num(count))}</h2>
@@ -953,14 +957,14 @@ export class TaliqComments extends LitElement {
         ${open?.kind === 'reply'
           ? sub(
               'reply',
-              t.sendReply,
+              t.reply,
               this.#reply,
               html`${this.#nameField('reply-name', open.nameError, t)}${this.#bodyField('reply-body', t.replyLabel, open.bodyError, '', nothing, !!(signedInAs || this.name))}`,
             )
           : open?.kind === 'report'
             ? sub(
                 'report',
-                t.sendReport,
+                t.report,
                 this.#report,
                 html`<fieldset>
                     <legend part="label">${t.reportReason}</legend>

@@ -13,7 +13,7 @@
  */
 import { ApiClient } from './api-client.js';
 import { apiBase, resolveLanguage } from './config.js';
-import { catalogs } from './i18n/index.js';
+import { loadCatalog } from './i18n/index.js';
 import { formatNumber } from './time.js';
 
 /** Thread keys a counts request may carry. */
@@ -66,15 +66,16 @@ export class TaliqCount extends HTMLElement {
   }
 
   /** Shows the count of this element's thread, if the answer has it. */
-  show(counts: Record<string, number>): void {
+  async show(counts: Record<string, number>): Promise<void> {
     const n = counts[this.getAttribute('thread')?.trim() ?? ''];
     if (typeof n != 'number') return;
     const { lang, locale } = resolveLanguage(this.getAttribute('lang')?.trim() ?? '');
+    const words = await loadCatalog(lang);
     if (!this.out) {
       // A shadow root hides the fallback text; <bdi> keeps Arabic words whole in a French line and back.
       this.out = document.createElement('bdi');
       this.attachShadow({ mode: 'open' }).append(this.out);
     }
-    this.out.textContent = catalogs[lang].comments(n, formatNumber(n, locale));
+    this.out.textContent = words.comments(n, formatNumber(n, locale));
   }
 }

@@ -13,22 +13,17 @@ const forms = (n: number, f: Partial<Record<Intl.LDMLPluralRule, string>> & { ot
 const chars = (n: number, s: string) =>
   forms(n, { one: 'حرف واحد', two: 'حرفان', few: `${s} أحرف`, many: `${s} حرفًا`, other: `${s} حرف` });
 
+const closed = 'أُغلق باب التعليق على هذا المقال.';
+
 const errors = {
   network: 'تعذّر الاتصال بخادم التعليقات. تحقّق من اتصالك ثم أعد المحاولة.',
-  bad_request: 'طلب غير صالح.',
   validation_failed: 'راجِع الحقول المُشار إليها.',
   unauthorized: 'يلزم تسجيل الدخول.',
   forbidden: 'غير مسموح.',
   origin_not_allowed: 'هذه الصفحة غير مسجّلة لدى خدمة التعليقات.',
-  not_found: 'غير موجود.',
-  site_not_found: 'هذا الموقع غير مسجّل لدى خدمة التعليقات.',
-  thread_not_found: 'هذا النقاش غير موجود.',
-  comment_not_found: 'هذا التعليق غير موجود.',
-  thread_closed: 'أُغلق باب التعليق على هذا المقال.',
+  not_found: 'هذا التعليق أو النقاش غير موجود.',
+  thread_closed: closed,
   edit_window_closed: 'انتهت مهلة تعديل التعليق.',
-  conflict: 'تعارض مع تغيير آخر. أعد المحاولة.',
-  payload_too_large: 'التعليق أطول من المسموح.',
-  unsupported_media_type: 'صيغة غير مدعومة.',
   rate_limited: 'طلبات كثيرة في وقت قصير. انتظر قليلًا ثم أعد المحاولة.',
   internal: 'خطأ في خادم التعليقات. أعد المحاولة بعد قليل.',
 } satisfies ErrorMessages;
@@ -66,7 +61,7 @@ export const ar = {
   loadingMore: 'جارٍ تحميل مزيد من التعليقات…',
   verified: 'حساب موثّق',
   edited: 'معدَّل',
-  closed: 'أُغلق باب التعليق على هذا المقال.',
+  closed,
   sort: 'الترتيب',
   sorts: { newest: 'الأحدث', oldest: 'الأقدم', popular: 'الأكثر إعجابًا' },
   /** N comments that arrived while the page was open, on the button that shows them. */
@@ -80,7 +75,6 @@ export const ar = {
     }),
   reply: 'ردّ',
   replyLabel: 'ردّك',
-  sendReply: 'نشر الردّ',
   /** Followed by the name of the author answered. */
   replyTo: 'ردًا على',
   /** The button that shows the replies folded away. */
@@ -99,7 +93,6 @@ export const ar = {
   reportReason: 'سبب الإبلاغ',
   reasons: { spam: 'رسائل مزعجة', abuse: 'إساءة', 'off-topic': 'خارج الموضوع', other: 'سبب آخر' },
   reportNote: 'ملاحظة (اختيارية)',
-  sendReport: 'إرسال البلاغ',
   reported: 'شكرًا، سيراجع المشرفون هذا التعليق.',
   /** Followed by the signed-in reader's name. */
   signedInAs: 'سجّلت الدخول باسم',

@@ -3,6 +3,8 @@ import type { Messages } from './ar.js';
 const rules = new Intl.PluralRules('en');
 const chars = (n: number, s: string) => (rules.select(n) === 'one' ? `${s} character` : `${s} characters`);
 
+const closed = 'Comments are closed on this article.';
+
 export const en = {
   $dir: 'ltr',
   heading: 'Comments',
@@ -29,13 +31,12 @@ export const en = {
   loadingMore: 'Loading more comments…',
   verified: 'Verified account',
   edited: 'edited',
-  closed: 'Comments are closed on this article.',
+  closed,
   sort: 'Sort by',
   sorts: { newest: 'Newest', oldest: 'Oldest', popular: 'Most liked' },
   fresh: (n: number, s = String(n)) => (rules.select(n) === 'one' ? `${s} new comment` : `${s} new comments`),
   reply: 'Reply',
   replyLabel: 'Your reply',
-  sendReply: 'Post reply',
   replyTo: 'Replying to',
   moreReplies: (n: number, s = String(n)) => (rules.select(n) === 'one' ? `Show ${s} reply` : `Show ${s} replies`),
   cancel: 'Cancel',
@@ -51,25 +52,17 @@ export const en = {
   reportReason: 'Reason for reporting',
   reasons: { spam: 'Spam', abuse: 'Abuse', 'off-topic': 'Off topic', other: 'Something else' },
   reportNote: 'Note (optional)',
-  sendReport: 'Send report',
   reported: 'Thank you, moderators will look at this comment.',
   signedInAs: 'Signed in as',
   errors: {
     network: 'The comment server could not be reached. Check your connection, then try again.',
-    bad_request: 'The server did not understand the request.',
     validation_failed: 'Check the marked fields.',
     unauthorized: 'You need to sign in.',
     forbidden: 'You are not allowed to do this.',
     origin_not_allowed: 'This page is not allowed to use the comment service.',
-    not_found: 'Not found.',
-    site_not_found: 'This site is not registered with the comment service.',
-    thread_not_found: 'This discussion was not found.',
-    comment_not_found: 'This comment was not found.',
-    thread_closed: 'Comments are closed on this article.',
+    not_found: 'This comment or discussion does not exist.',
+    thread_closed: closed,
     edit_window_closed: 'The time to edit this comment is over.',
-    conflict: 'Your request clashed with another change. Try again.',
-    payload_too_large: 'The comment is too long.',
-    unsupported_media_type: 'Unsupported content type.',
     rate_limited: 'Too many requests in a short time. Wait a little, then try again.',
     internal: 'The comment server ran into an error. Try again in a moment.',
   },

@@ -4,6 +4,8 @@ const rules = new Intl.PluralRules('fr');
 // French says "0 caractère" in the singular (rule `one`), so zero is spelled out where it reads better.
 const chars = (n: number, s: string) => (rules.select(n) === 'one' ? `${s} caractère` : `${s} caractères`);
 
+const closed = 'Les commentaires sont fermés pour cet article.';
+
 export const fr = {
   $dir: 'ltr',
   heading: 'Commentaires',
@@ -31,14 +33,13 @@ export const fr = {
   loadingMore: 'Chargement d’autres commentaires…',
   verified: 'Compte vérifié',
   edited: 'modifié',
-  closed: 'Les commentaires sont fermés pour cet article.',
+  closed,
   sort: 'Trier',
   sorts: { newest: 'Les plus récents', oldest: 'Les plus anciens', popular: 'Les plus appréciés' },
   fresh: (n: number, s = String(n)) =>
     rules.select(n) === 'one' ? `${s} nouveau commentaire` : `${s} nouveaux commentaires`,
   reply: 'Répondre',
   replyLabel: 'Votre réponse',
-  sendReply: 'Publier la réponse',
   replyTo: 'En réponse à',
   moreReplies: (n: number, s = String(n)) =>
     rules.select(n) === 'one' ? `Afficher ${s} réponse` : `Afficher ${s} réponses`,
@@ -55,25 +56,17 @@ export const fr = {
   reportReason: 'Motif du signalement',
   reasons: { spam: 'Spam', abuse: 'Propos abusifs', 'off-topic': 'Hors sujet', other: 'Autre motif' },
   reportNote: 'Précision (facultative)',
-  sendReport: 'Envoyer le signalement',
   reported: 'Merci, les modérateurs examineront ce commentaire.',
   signedInAs: 'Connecté en tant que',
   errors: {
     network: 'Impossible de joindre le serveur de commentaires. Vérifiez votre connexion puis réessayez.',
-    bad_request: 'Le serveur n’a pas compris la requête.',
     validation_failed: 'Vérifiez les champs signalés.',
     unauthorized: 'Vous devez être connecté.',
     forbidden: 'Cette action ne vous est pas permise.',
     origin_not_allowed: 'Cette page n’est pas autorisée à utiliser le service de commentaires.',
-    not_found: 'Introuvable.',
-    site_not_found: 'Ce site n’est pas enregistré auprès du service de commentaires.',
-    thread_not_found: 'Cette discussion est introuvable.',
-    comment_not_found: 'Ce commentaire est introuvable.',
-    thread_closed: 'Les commentaires sont fermés pour cet article.',
+    not_found: 'Ce commentaire ou cette discussion n’existe pas.',
+    thread_closed: closed,
     edit_window_closed: 'Le délai de modification est passé.',
-    conflict: 'Votre demande est en conflit avec une autre modification. Réessayez.',
-    payload_too_large: 'Le commentaire est trop long.',
-    unsupported_media_type: 'Type de contenu non pris en charge.',
     rate_limited: 'Trop de requêtes en peu de temps. Patientez un peu puis réessayez.',
     internal: 'Le serveur de commentaires a rencontré une erreur. Réessayez dans un instant.',
   },
