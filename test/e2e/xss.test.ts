@@ -576,6 +576,7 @@ test('in the moderation dashboard, no payload runs and every name and body shows
         id: (el as HTMLElement).dataset.id!,
         author: at('.author')!,
         body: at('.body')!,
+        anchors: [...el.querySelectorAll('.body a')].map((a) => ({ href: a.getAttribute('href'), rel: a.getAttribute('rel'), inner: a.children.length })),
         parentAuthor: at('.parent .parent-author'),
         parentBody: at('.parent q'),
         threadLink: link ? { href: link.getAttribute('href'), text: link.textContent, elements: [...link.querySelectorAll('*')].map((e) => e.localName) } : null,
@@ -611,7 +612,7 @@ test('in the moderation dashboard, no payload runs and every name and body shows
 
   f.check(() => assert.deepEqual(shown.map((c) => c.id).sort(), [...expected.keys()].sort(), 'the approved tab shows every hostile comment'));
   const wrong = [
-    ...literalMismatches('body', shown.map((c) => ({ id: c.id, ...c.body })), (id) => expected.get(id)?.body),
+    ...literalMismatches('body', shown.map((c) => ({ id: c.id, ...c.body })), (id) => expected.get(id)?.body, ['a']),
     ...literalMismatches('author', shown.map((c) => ({ id: c.id, ...c.author })), (id) => expected.get(id)?.author.name),
     ...literalMismatches('parent author', shown.filter((c) => c.parentAuthor).map((c) => ({ id: c.id, ...c.parentAuthor! })), (id) => expected.get(id)?.parent?.author.name),
     ...literalMismatches('parent body', shown.filter((c) => c.parentBody).map((c) => ({ id: c.id, ...c.parentBody! })), (id) => {
@@ -621,6 +622,11 @@ test('in the moderation dashboard, no payload runs and every name and body shows
   ];
   f.check(() => assert.deepEqual(wrong, [], 'names and bodies shown literally'));
   f.check(() => assert.ok(shown.some((c) => c.parentAuthor), 'replies show the hostile comment they answer'));
+  // URLs in bodies are links the moderator can check: only http(s), text only, nofollow ugc noopener.
+  const dashAnchors = shown.flatMap((c) => c.anchors);
+  f.check(() => assert.ok(dashAnchors.length > 0, 'the corpus has http(s) URLs, linked in the dashboard'));
+  const badDashAnchors = dashAnchors.filter((a) => !/^https?:\/\//i.test(a.href ?? '') || a.inner > 0 || !['nofollow', 'ugc', 'noopener'].every((r) => (a.rel ?? '').split(/\s+/).includes(r)));
+  f.check(() => assert.deepEqual(badDashAnchors, [], 'anchors in bodies are http(s), text only, nofollow ugc noopener'));
 
   // The article: a hostile title as text, a hostile URL only as an encoded http(s) link.
   const expectedTitle = expected.values().next().value!.thread.title;

@@ -57,6 +57,11 @@ import { absoluteTime, formatNumber, relativeTime } from '../../widget/src/time.
 import { ApiError, ModerationClient, type Me } from './api-client.js';
 import { catalogs, isLanguage, localeOf, type Language, type Messages } from './i18n/index.js';
 import { shiftCounts, type Counts } from './counts.js';
+import { splitLinks } from '../../shared/src/links.js';
+
+/** A reader's text with its http(s) URLs as links the moderator can check; everything else text. */
+const linked = (text: string) =>
+  splitLinks(text).map((p) => (p.url ? html`<a href=${p.url} rel="nofollow ugc noopener noreferrer" target="_blank">${p.url}</a>` : p.text));
 import { isTypingTarget, shortcutFor } from './keyboard.js';
 import { loadLang, loadSite, loadToken, saveLang, saveSite, saveToken } from './session.js';
 import { styles } from './styles.js';
@@ -871,7 +876,7 @@ export class TaliqModeration extends LitElement {
             ${t.inReplyTo} <bdi class="parent-author">${c.parent.author.name}</bdi>${t.detailSep}<q dir="auto">${excerpt(c.parent.body)}</q>
           </blockquote>`
         : nothing}
-      <p class="body" part="body" dir="auto">${c.body}</p>
+      <p class="body" part="body" dir="auto">${linked(c.body)}</p>
       <div class="actions" part="actions" role="group" aria-label=${t.actions}>
         ${ACTIONS[this.status].map((a) => this.renderAction(c, a, t))}
         ${c.author.readerId

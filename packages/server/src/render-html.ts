@@ -4,23 +4,17 @@
  * root then takes the element over. Links become anchors only for http(s) URLs.
  */
 import type { ListedComment as StoredComment, Thread } from './store/store.js';
+import { splitLinks } from '../../shared/src/links.js';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ESC[ch]);
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?؟،)\]]/gi;
-
 /** Text as HTML: escaped, newlines as <br>, http(s) URLs as nofollow anchors. */
 export function textToHtml(text: string): string {
-  let out = '';
-  let last = 0;
-  for (const m of text.matchAll(URL_RE)) {
-    out += escapeHtml(text.slice(last, m.index));
-    const url = m[0];
-    out += URL.canParse(url) ? `<a href="${escapeHtml(url)}" rel="nofollow ugc noopener" target="_blank">${escapeHtml(url)}</a>` : escapeHtml(url);
-    last = m.index! + url.length;
-  }
-  return (out + escapeHtml(text.slice(last))).replace(/\n/g, '<br>');
+  return splitLinks(text)
+    .map((p) => (p.url ? `<a href="${escapeHtml(p.url)}" rel="nofollow ugc noopener" target="_blank">${escapeHtml(p.url)}</a>` : escapeHtml(p.text!)))
+    .join('')
+    .replace(/\n/g, '<br>');
 }
 
 /** JSON inside <script>: `<` escaped so no text can close the element. */
