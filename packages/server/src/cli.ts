@@ -8,6 +8,8 @@
  *   taliq tokens create --site ID [--label TEXT] | --admin
  *   taliq tokens list [--site ID]
  *   taliq tokens revoke TOKEN_ID
+ *   taliq import disqus|wordpress FILE --site ID
+ *   taliq export --site ID [--format json]
  * Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN.
  */
 import { parseArgs } from 'node:util';
@@ -22,6 +24,12 @@ import { startNodeServer } from './runtime/node.js';
 import { DEFAULT_DB, openStore } from './runtime/open-store.js';
 import type { Store } from './store/store.js';
 import { ensureDemo } from './demo.js';
+import { readFileSync } from 'node:fs';
+import { parseDisqus } from './importers/disqus.js';
+import { parseWordpress } from './importers/wordpress.js';
+import { importInto } from './importers/import.js';
+import { exportSite } from './importers/export.js';
+import { ImportError } from './importers/types.js';
 
 const USAGE = `Usage:
   taliq serve [--port 8787] [--host HOST] [--db PATH | --database-url postgres://…] [--trusted-proxies N] [--demo]
@@ -37,6 +45,9 @@ const USAGE = `Usage:
   taliq tokens create --admin [--label TEXT]
   taliq tokens list [--site ID]
   taliq tokens revoke TOKEN_ID
+  taliq import disqus FILE --site ID          comments from a Disqus XML export
+  taliq import wordpress FILE --site ID       comments from a WordPress export (WXR)
+  taliq export --site ID [--format json] > backup.json
 Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN, TALIQ_TRUSTED_PROXIES, REDIS_URL`;
 
 class UsageError extends Error {}
@@ -60,6 +71,7 @@ function options(args: string[]) {
       from: { type: 'string' },
       email: { type: 'string' },
       to: { type: 'string' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -266,6 +278,40 @@ export async function main(argv: string[]): Promise<number> {
     });
     console.log(ok ? `Token ${rest[0]} revoked` : `No active token ${rest[0]}`);
     return ok ? 0 : 1;
+  }
+
+  if (command === 'import' && (sub === 'disqus' || sub === 'wordpress')) {
+    const file = rest[0];
+    if (!o.site || !file) throw new UsageError(`import ${sub} needs a FILE and --site ID`);
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+    } catch (e) {
+      throw new ImportError(e instanceof TypeError ? `${file} is not UTF-8 text. Nothing was imported.` : `Cannot read ${file}: ${(e as Error).message}`);
+    }
+    await withStore(db, url, async (store) => {
+      if (!(await store.getSite(o.site!))) throw new UsageError(`No site "${o.site}": add it first with taliq sites add`);
+      // The whole file is read and checked before anything is written.
+      const data = sub === 'disqus' ? parseDisqus(text) : parseWordpress(text);
+      const result = await importInto(store, o.site!, data);
+      await store.addAudit({ siteId: o.site!, actor: 'cli', action: 'import', target: sub, before: null, after: { file, ...result }, at: now() });
+      for (const s of data.skipped) console.error(`skipped ${s.sourceId ?? '(no id)'}: ${s.reason}`);
+      console.log(`Imported ${result.comments} comment(s) into ${result.threads} thread(s) of site "${o.site}"` +
+        `${result.existing ? `; ${result.existing} were already imported` : ''}${result.skipped ? `; ${result.skipped} skipped` : ''}`);
+    });
+    return 0;
+  }
+
+  if (command === 'export') {
+    if (!o.site) throw new UsageError('export needs --site ID');
+    if ((o.format ?? 'json') !== 'json') throw new UsageError('export writes JSON only (--format json)');
+    await withStore(db, url, async (store) => {
+      if (!(await store.getSite(o.site!))) throw new UsageError(`No site "${o.site}"`);
+      const doc = await exportSite(store, o.site!);
+      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      await store.addAudit({ siteId: o.site!, actor: 'cli', action: 'export', target: null, before: null, after: { threads: doc.threads.length, comments: doc.comments.length }, at: now() });
+    });
+    return 0;
   }
 
   throw new UsageError(`Unknown command: ${[command, sub].filter(Boolean).join(' ')}`);

@@ -522,6 +522,12 @@ class PostgresStore implements Store {
     });
   }
 
+  async exportSite(siteId: string) {
+    const threads = (await this.rows('SELECT * FROM threads WHERE site_id = $1 ORDER BY id', [siteId])).map(toThread);
+    const comments = (await this.rows('SELECT * FROM comments WHERE site_id = $1 ORDER BY created_at, id', [siteId])).map(toComment);
+    return { threads, comments };
+  }
+
   async commentsByEmail(email: string) {
     const rows = await this.rows(`SELECT c.*, t.key AS thread_key FROM comments c JOIN threads t ON t.id = c.thread_id
                                   WHERE ${NOCASE('c.author_email')} = ${NOCASE('$1')} ORDER BY c.created_at, c.id`, [email]);

@@ -361,6 +361,12 @@ class SqliteStore implements Store {
     }).immediate();
   }
 
+  async exportSite(siteId: string) {
+    const threads = (this.q('SELECT * FROM threads WHERE site_id = ? ORDER BY id').all(siteId) as Row[]).map(toThread);
+    const comments = (this.q('SELECT * FROM comments WHERE site_id = ? ORDER BY created_at, id').all(siteId) as Row[]).map(toComment);
+    return { threads, comments };
+  }
+
   async commentsByEmail(email: string) {
     const rows = this.q(`SELECT c.*, t.key AS thread_key FROM comments c JOIN threads t ON t.id = c.thread_id
                          WHERE c.author_email = ? COLLATE NOCASE ORDER BY c.created_at`).all(email) as Row[];

@@ -250,6 +250,8 @@ export interface Store {
   /** Sets the status of each comment; answers the comments as they were before. */
   setStatus(ids: string[], status: Status): Promise<StoredComment[]>;
 
+  /** Every thread and comment of a site, every status, oldest first (`taliq export`: backups, migration). */
+  exportSite(siteId: string): Promise<{ threads: Thread[]; comments: StoredComment[] }>;
   /** Every comment written with this email address, on every site (privacy export). */
   commentsByEmail(email: string): Promise<(StoredComment & { threadKey: string })[]>;
   /** Erases what identifies the author of each comment written with this email; answers their ids. */
