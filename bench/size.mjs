@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
-const BUDGET_GZIP = 16 * 1024;
+const BUDGET_GZIP = 18 * 1024;
 const files = { 'dist/taliq.js': BUDGET_GZIP };
 const report = { date: new Date().toISOString(), bundles: [] };
 let over = false;

@@ -63,9 +63,10 @@
  * @cssprop --taliq-radius - corner radius of fields and buttons
  * @cssprop --taliq-font - font family (default: inherited from the page)
  */
+// Template text is written flush left: Lit ships it as written, and indentation would cost
+// taliq.js about 100 bytes gzipped (docs: the size budget in bench/size.mjs).
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { guard } from 'lit/directives/guard.js';
-import type { ErrorIssue } from '../../shared/src/errors.js';
 import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
 import type { NewCommentInput, OwnComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
 import { ApiClient, ApiError, newIdempotencyKey, type ReportReason } from './api-client.js';
@@ -266,10 +267,8 @@ export class TaliqComments extends LitElement {
     // Relative times ("5 minutes ago") age while the page stays open.
     this.#clock = setInterval(() => this.#tick(), 60_000);
     if (this.near) this.#listen();
-    else if (window.IntersectionObserver) {
-      // Nothing is asked of the server until the reader comes near the comments.
-      (this.#observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (this.near = true), { rootMargin: '600px' })).observe(this);
-    } else this.near = true;
+    // Nothing is asked of the server until the reader comes near the comments.
+    else (this.#observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (this.near = true), { rootMargin: '600px' })).observe(this);
   }
 
   override disconnectedCallback(): void {
@@ -290,21 +289,9 @@ export class TaliqComments extends LitElement {
   protected override willUpdate(changed: PropertyValues): void {
     if (this.near) this.#observer?.disconnect();
     if (!this.cfg || CONFIG_PROPS.some((k) => changed.has(k))) {
-      this.cfg = readConfig(
-        {
-          site: this.site,
-          thread: this.thread,
-          api: this.api,
-          lang: this.langAttr,
-          dir: this.dirAttr,
-          threadTitle: this.threadTitle,
-          threadUrl: this.threadUrl,
-          sort: this.sort,
-          theme: this.theme,
-          token: this.token,
-        },
-        readEnv(),
-      );
+      // The attributes, by the names readConfig() knows them (`langAttr` is `lang`…).
+      const attrs = Object.fromEntries(CONFIG_PROPS.map((k) => [k.replace('Attr', ''), this[k as keyof this]]));
+      this.cfg = readConfig(attrs, readEnv());
     }
     const { api, site, thread, sort, token, lang } = this.cfg;
     if (this.near && !catalog(lang)) void loadCatalog(lang).then(() => this.requestUpdate());
@@ -313,7 +300,7 @@ export class TaliqComments extends LitElement {
       if (this.#loadedKey.split('|').slice(1, 3).join('|') !== `${site}|${thread}`) this.#restoreForm();
       if (!site) {
         this.#loadedKey = key;
-        console.warn('<taliq-comments>: the `site` attribute is required.');
+        console.warn('Taliq: <taliq-comments site> is required');
       } else if (this.near) {
         this.#loadedKey = key;
         void this.#load();
@@ -385,10 +372,10 @@ export class TaliqComments extends LitElement {
       });
       if (signal.aborted) return;
       this.receipts = new Map(receipts.map((r) => [r.id, r]));
-      this.own = [...this.own, ...mine.filter((c) => c.status === 'pending' && !this.own.some((o) => o.id === c.id))].sort((a, b) => byDate(b, a));
+      this.own = [...this.own, ...mine.filter((c) => c.status === 'pending' && !this.own.some((o) => o.id === c.id))];
     } catch (e) {
       // Not worth an alert: the reader's pending comments are simply not shown this time.
-      if (!signal.aborted) console.warn('<taliq-comments>: could not check own comments', e);
+      if (!signal.aborted) console.warn('Taliq: own comments', e);
     }
   }
 
@@ -423,7 +410,7 @@ export class TaliqComments extends LitElement {
 
   /** Follows the thread's live updates, once it is loaded. */
   #listen(): void {
-    if (this.#stopLive || this.listState !== 'ready' || !window.EventSource) return;
+    if (this.#stopLive || this.listState !== 'ready') return;
     this.#stopLive = follow(this.#client.events(this.cfg.thread), this.#lastEvent, (type, data, id) => {
       this.#lastEvent = id;
       this.#onLive(type, data);
@@ -520,20 +507,28 @@ export class TaliqComments extends LitElement {
     return (this.cfg.signedInAs ?? this.name).trim();
   }
 
-  /** Client-side checks, with the same limits as the server; with an error, the field messages of a `validation_failed` answer. */
-  #check(body: string, name: string | null = this.#author(), e?: unknown): { nameError?: string; bodyError?: string } {
+  /**
+   * Client-side checks, with the same limits as the server: the words for each field, '' when
+   * fine (`name` null: no name field). With an error from the server, its `validation_failed` issues instead.
+   */
+  #check(body: string, name: string | null = this.#author(), e?: unknown): { nameError: string; bodyError: string } {
     const t = this.#t;
-    const tooLong = (f: typeof t.nameTooLong, max: number) => f(max, this.#num(max, false));
-    const out = {
-      nameError: name == null ? '' : !name ? t.nameRequired : name.length > LIMITS.nameMax ? tooLong(t.nameTooLong, LIMITS.nameMax) : '',
-      bodyError: !body ? t.bodyRequired : body.length > LIMITS.bodyMax ? tooLong(t.bodyTooLong, LIMITS.bodyMax) : '',
-    };
-    if (!e) return out;
-    const issues: readonly ErrorIssue[] = e instanceof ApiError && e.code === 'validation_failed' ? e.issues : [];
-    const big = (f: string) => issues.find((i) => i.path.join() === f)?.code === 'too_big';
+    const issues = e ? (e instanceof ApiError ? e.issues : []) : undefined;
+    const words = (value: string | null, max: number, field: string, required: string, tooLong: Messages['nameTooLong']) =>
+      issues
+        ? issues.some((i) => i.path.includes(field))
+          ? required
+          : ''
+        : value == null
+          ? ''
+          : !value
+            ? required
+            : value.length > max
+              ? tooLong(max, this.#num(max, false))
+              : '';
     return {
-      nameError: issues.some((i) => i.path.join() === 'author,name') ? (big('author,name') ? tooLong(t.nameTooLong, LIMITS.nameMax) : t.nameRequired) : '',
-      bodyError: issues.some((i) => i.path[0] === 'body') ? (big('body') ? tooLong(t.bodyTooLong, LIMITS.bodyMax) : t.bodyRequired) : '',
+      nameError: words(name, LIMITS.nameMax, 'name', t.nameRequired, t.nameTooLong),
+      bodyError: words(body, LIMITS.bodyMax, 'body', t.bodyRequired, t.bodyTooLong),
     };
   }
 
@@ -569,7 +564,7 @@ export class TaliqComments extends LitElement {
   /** Takes the reader to a comment and, for a new one, tells the page (once it shows). */
   #show(id: string, posted?: OwnComment): Promise<void> {
     const focused = this.#focusOn(id);
-    if (posted) this.dispatchEvent(new CustomEvent('taliq-posted', { detail: { comment: posted }, bubbles: true, composed: true }));
+    if (posted) this.#emit('taliq-posted', { comment: posted });
     return focused;
   }
 
@@ -606,16 +601,14 @@ export class TaliqComments extends LitElement {
     if (this.open?.id === c.id && this.open.kind === kind) return this.#close();
     this.open = { id: c.id, kind };
     this.flash = null;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>('.sub [data-first]')?.focus();
+    await this.#focus('.sub [data-first]');
   }
 
   /** Closes the small form and gives focus back to the button that opened it. */
   async #close(): Promise<void> {
     const o = this.open;
     this.open = null;
-    await this.updateComplete;
-    if (o) this.renderRoot.querySelector<HTMLElement>(`[id="c-${CSS.escape(o.id)}"] [data-k=${o.kind}]`)?.focus();
+    if (o) await this.#focus(`[id="c-${CSS.escape(o.id)}"] [data-k=${o.kind}]`);
   }
 
   /**
@@ -684,8 +677,7 @@ export class TaliqComments extends LitElement {
       kept.pruneReceipts(site, thread, kept.loadReceipts(site, thread), (r) => r.id !== c.id);
       this.open = null;
       this.said = this.#t.deleted;
-      await this.updateComplete;
-      this.renderRoot.querySelector('h2')!.focus();
+      await this.#focus('h2');
       return null;
     });
 
@@ -736,8 +728,12 @@ export class TaliqComments extends LitElement {
     const code: ClientErrorCode = e instanceof ApiError ? e.code : 'internal';
     const message = this.#t.errors[errorWord(code)] ?? this.#t.errors.internal;
     if (!(e instanceof ApiError)) console.error(e);
-    this.dispatchEvent(new CustomEvent('taliq-error', { detail: { code, message }, bubbles: true, composed: true }));
+    this.#emit('taliq-error', { code, message });
     return message;
+  }
+
+  #emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
   /** A note under a comment, also said to screen readers. */
@@ -746,14 +742,18 @@ export class TaliqComments extends LitElement {
     this.said = text;
   }
 
-  async #focusOn(id: string): Promise<void> {
+  /** Once rendered, moves focus to the first element `selector` finds. */
+  async #focus(selector: string): Promise<void> {
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`[id="c-${CSS.escape(id)}"]`)?.focus();
+    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
-  async #focusInvalid(): Promise<void> {
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  #focusOn(id: string): Promise<void> {
+    return this.#focus(`[id="c-${CSS.escape(id)}"]`);
+  }
+
+  #focusInvalid(): Promise<void> {
+    return this.#focus('[aria-invalid="true"]');
   }
 
   #editWindow(info = this.threadInfo): number {
@@ -805,75 +805,75 @@ export class TaliqComments extends LitElement {
     if (!cfg.site || !t) return nothing;
     const count = threadInfo?.count;
     return html`<section class="root ${cfg.theme}" part="base" dir=${cfg.dir} lang=${cfg.lang} aria-labelledby="heading">
-      <h2 id="heading" part="heading" tabindex="-1">${count == null ? t.heading : t.comments(count, this.#num(count))}</h2>
-      ${threadInfo?.closed ? html`<p class="note" part="closed">${t.closed}</p>` : this.#form(t)}
-      <p class="sr-only" role="status">${this.said}</p>
-      ${this.#list(t)}
-    </section>`;
+<h2 id="heading" part="heading" tabindex="-1">${count == null ? t.heading : t.comments(count, this.#num(count))}</h2>
+${threadInfo?.closed ? html`<p class="note" part="closed">${t.closed}</p>` : this.#form(t)}
+<p class="sr-only" role="status">${this.said}</p>
+${this.#list(t)}
+</section>`;
   }
 
   #nameField(id: string, error = '', t: Messages) {
     const who = this.cfg.signedInAs;
     return html`<div class="field">
-      <label part="label" for=${id}>${t.nameLabel}</label>
-      <input id=${id} part="input" name="name" dir="auto" autocomplete="name" required maxlength=${LIMITS.nameMax} .value=${who ?? this.name}
-        ?readonly=${!!who} ?data-first=${!who && !this.name} aria-invalid=${!!error} aria-describedby="${id}-error ${who ? `${id}-who` : ''}" @input=${this.#onName} />
-      ${who ? html`<p id="${id}-who" class="note" part="signed-in">${t.signedInAs} <bdi>${who}</bdi></p>` : nothing}
-      <p id="${id}-error" class="error" part="field-error">${error}</p>
-    </div>`;
+<label part="label" for=${id}>${t.nameLabel}</label>
+<input id=${id} part="input" name="name" dir="auto" autocomplete="name" required maxlength=${LIMITS.nameMax} .value=${who ?? this.name}
+?readonly=${!!who} ?data-first=${!who && !this.name} aria-invalid=${!!error} aria-describedby="${id}-error ${who ? `${id}-who` : ''}" @input=${this.#onName} />
+${who ? html`<p id="${id}-who" class="note" part="signed-in">${t.signedInAs} <bdi>${who}</bdi></p>` : nothing}
+<p id="${id}-error" class="error" part="field-error">${error}</p>
+</div>`;
   }
 
   #bodyField(id: string, label: string, error = '', value = '', extra: unknown = nothing, first = false) {
     const main = id === 'body';
     return html`<div class="field">
-      <label part="label" for=${id}>${label}</label>
-      <textarea id=${id} part="textarea" name="body" dir="auto" rows="4" required maxlength=${LIMITS.bodyMax} ?readonly=${main && this.sending}
-        ?data-first=${first} .value=${value} aria-invalid=${!!error} aria-describedby="${id}-error" @input=${main ? this.#onBody : null}></textarea>
-      ${extra}
-      <p id="${id}-error" class="error" part="field-error">${error}</p>
-    </div>`;
+<label part="label" for=${id}>${label}</label>
+<textarea id=${id} part="textarea" name="body" dir="auto" rows="4" required maxlength=${LIMITS.bodyMax} ?readonly=${main && this.sending}
+?data-first=${first} .value=${value} aria-invalid=${!!error} aria-describedby="${id}-error" @input=${main ? this.#onBody : null}></textarea>
+${extra}
+<p id="${id}-error" class="error" part="field-error">${error}</p>
+</div>`;
   }
 
   #form(t: Messages) {
     const used = this.body.length;
     const warning = LIMITS.bodyMax - used <= LIMITS.bodyMax * WARN_SHARE;
     return html`<form part="form" novalidate @submit=${this.#onSubmit}>
-      ${this.#nameField('name', this.nameError, t)}
-      ${this.#bodyField(
+${this.#nameField('name', this.nameError, t)}
+${this.#bodyField(
         'body',
         t.bodyLabel,
         this.bodyError,
         this.body,
         html`<span class="counter ${warning ? 'warning' : ''}" part="counter ${warning ? 'counter-warning' : ''}" dir="ltr" aria-hidden="true"
-          >${this.#num(used, false)} / ${this.#num(LIMITS.bodyMax, false)}</span
-        >`,
+>${this.#num(used, false)} / ${this.#num(LIMITS.bodyMax, false)}</span
+>`,
       )}
-      <div class="actions">
-        <button type="submit" part="button send" aria-disabled=${this.sending}>${this.sending ? t.sending : t.send}</button>
-        <p class="error" part="form-error" role="alert">${this.formError}</p>
-        <p class="note" part="status" role="status">${this.status}</p>
-      </div>
-    </form>`;
+<div class="actions">
+<button type="submit" part="button send" aria-disabled=${this.sending}>${this.sending ? t.sending : t.send}</button>
+<p class="error" part="form-error" role="alert">${this.formError}</p>
+<p class="note" part="status" role="status">${this.status}</p>
+</div>
+</form>`;
   }
 
   #list(t: Messages) {
     if (this.listState === 'error')
       return html`<div role="alert">
-        <p class="error">${t.loadError} ${this.listError}</p>
-        <button class="secondary" part="button retry" @click=${this.#load}>${t.retry}</button>
-      </div>`;
+<p class="error">${t.loadError} ${this.listError}</p>
+<button class="secondary" part="button retry" @click=${this.#load}>${t.retry}</button>
+</div>`;
     const [first, pages] = this.#groups();
     const n = this.fresh.length;
     if (this.listState === 'loading' && !first.length) return html`<p class="note" role="status">${this.near ? t.loading : ''}</p>`;
     const bar = html`<div class="bar" part="toolbar">
-      <label part="label"
-        >${t.sort}
-        <select part="sort" @change=${(e: Event) => (this.sort = (e.target as HTMLSelectElement).value)}>
-          ${SORTS.map((s) => html`<option value=${s} ?selected=${s === this.cfg.sort}>${t.sorts[s]}</option>`)}
-        </select></label
-      >
-      <div aria-live="polite">${n ? html`<button class="secondary" part="button fresh" @click=${this.#showFresh}>${t.fresh(n, this.#num(n))}</button>` : nothing}</div>
-    </div>`;
+<label part="label"
+>${t.sort}
+<select part="sort" @change=${(e: Event) => (this.sort = (e.target as HTMLSelectElement).value)}>
+${SORTS.map((s) => html`<option value=${s} ?selected=${s === this.cfg.sort}>${t.sorts[s]}</option>`)}
+</select></label
+>
+<div aria-live="polite">${n ? html`<button class="secondary" part="button fresh" @click=${this.#showFresh}>${t.fresh(n, this.#num(n))}</button>` : nothing}</div>
+</div>`;
     if (!first.length && !pages.some(Boolean)) return html`${n ? bar : nothing}<p class="note" part="empty">${t.empty}</p>`;
     const group = (g?: Group) => {
       if (!g) return nothing;
@@ -881,30 +881,30 @@ export class TaliqComments extends LitElement {
       const shown = this.expanded.has(c.id) ? replies : replies.filter((r, i) => i < REPLIES_SHOWN || r.status);
       const hidden = replies.filter((r) => !shown.includes(r));
       return html`<li class="item">
-        ${this.#comment(c, t)}
-        ${replies.length
+${this.#comment(c, t)}
+${replies.length
           ? html`<ol class="replies" part="replies">
-              ${shown.map((r) => html`<li>${this.#comment(r, t, r.parentId === c.id ? '' : this.#items.get(r.parentId!)?.author.name)}</li>`)}
-            </ol>`
+${shown.map((r) => html`<li>${this.#comment(r, t, r.parentId === c.id ? '' : this.#items.get(r.parentId!)?.author.name)}</li>`)}
+</ol>`
           : nothing}
-        ${hidden.length
+${hidden.length
           ? html`<button class="link" part="button more-replies" @click=${() => ((this.expanded = new Set(this.expanded).add(c.id)), this.#focusOn(hidden[0].id))}>
-              ${t.moreReplies(hidden.length, this.#num(hidden.length))}
-            </button>`
+${t.moreReplies(hidden.length, this.#num(hidden.length))}
+</button>`
           : nothing}
-      </li>`;
+</li>`;
     };
     return html`${bar}
-      <ol part="list" aria-busy=${this.listState === 'loading'}>
-        ${first.map(group)}${pages.map(group)}
-      </ol>
-      ${this.nextCursor
+<ol part="list" aria-busy=${this.listState === 'loading'}>
+${first.map(group)}${pages.map(group)}
+</ol>
+${this.nextCursor
         ? html`<div class="more">
-            <p class="error" role="alert">${this.moreError}</p>
-            <button class="secondary" part="button more" aria-disabled=${this.moreLoading} @click=${this.#loadMore}>
-              ${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
-            </button>
-          </div>`
+<p class="error" role="alert">${this.moreError}</p>
+<button class="secondary" part="button more" aria-disabled=${this.moreLoading} @click=${this.#loadMore}>
+${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
+</button>
+</div>`
         : nothing}`;
   }
 
@@ -918,67 +918,59 @@ export class TaliqComments extends LitElement {
     return guard([c, t, this.cfg, to, own, open, flash, vote, this.reported.has(c.id), closed], () => {
       const { locale, signedInAs } = this.cfg;
       const pending = c.status === 'pending';
-      const button = (kind: Kind) =>
-        html`<button class="link" part="button ${kind}" data-k=${kind} aria-expanded=${open?.kind === kind} @click=${() => this.#toggle(c, kind)}>${t[kind]}</button>`;
+      const kind = open?.kind;
+      const button = (k: Kind) =>
+        html`<button class="link" part="button ${k}" data-k=${k} aria-expanded=${kind === k} @click=${() => this.#toggle(c, k)}>${t[k]}</button>`;
       const voteButton = (v: Vote, icon: string, label: string, n: number) =>
         html`<button class="link" part="button vote ${v > 0 ? 'like' : 'dislike'}" aria-pressed=${vote === v} @click=${() => this.#vote(c, v)}>
-          <span aria-hidden="true">${icon}</span><span class="sr-only">${label}</span> ${this.#num(n)}
-        </button>`;
-      const sub = (kind: Kind, send: string, submit: (e: Event, c: Shown) => void, fields: unknown) =>
-        html`<form class="sub" part="form ${kind}-form" ?novalidate=${kind !== 'report'} aria-label=${t[kind]} @submit=${(e: Event) => submit(e, c)}
-          @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#close()}>
-          ${fields}
-          <div class="actions">
-            <button type="submit" part="button send" ?data-first=${kind === 'delete'} aria-disabled=${!!open?.sending}>${send}</button>
-            <button type="button" class="secondary" part="button cancel" @click=${this.#close}>${t.cancel}</button>
-            <p class="error" part="form-error" role="alert">${open?.error}</p>
-          </div>
-        </form>`;
+<span aria-hidden="true">${icon}</span><span class="sr-only">${label}</span> ${this.#num(n)}
+</button>`;
+      // The small form open under this comment (the edit form stands in for the text).
+      const form =
+        kind &&
+        html`<form class="sub" part="form ${kind}-form" ?novalidate=${kind !== 'report'} aria-label=${t[kind]}
+@submit=${(e: Event) => ({ reply: this.#reply, edit: this.#edit, delete: this.#delete, report: this.#report })[kind](e, c)}
+@keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#close()}>
+${kind === 'edit'
+            ? this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body, nothing, true)
+            : kind === 'reply'
+              ? html`${this.#nameField('reply-name', open.nameError, t)}${this.#bodyField('reply-body', t.replyLabel, open.bodyError, '', nothing, !!(signedInAs || this.name))}`
+              : kind === 'report'
+                ? html`<fieldset>
+<legend part="label">${t.reportReason}</legend>
+${REASONS.map((r, i) => html`<label><input type="radio" name="reason" value=${r} required ?data-first=${!i} /> ${t.reasons[r]}</label>`)}
+</fieldset>
+<div class="field">
+<label part="label" for="report-note">${t.reportNote}</label>
+<textarea id="report-note" part="textarea" name="note" dir="auto" rows="2" maxlength="500"></textarea>
+</div>`
+                : html`<p>${t.confirmDelete}</p>`}
+<div class="actions">
+<button type="submit" part="button send" ?data-first=${kind === 'delete'} aria-disabled=${!!open.sending}>${kind === 'edit' ? t.save : t[kind]}</button>
+<button type="button" class="secondary" part="button cancel" @click=${this.#close}>${t.cancel}</button>
+<p class="error" part="form-error" role="alert">${open.error}</p>
+</div>
+</form>`;
       return html`<article class="comment" part="comment ${pending ? 'comment-pending' : ''}" id="c-${c.id}" tabindex="-1">
-        <div class="meta">
-          <bdi class="author" part="author">${c.author.name}</bdi>
-          ${c.author.verified
+<div class="meta">
+<bdi class="author" part="author">${c.author.name}</bdi>
+${c.author.verified
             ? html`<span class="verified" part="verified" title=${t.verified}><span aria-hidden="true">✓</span><span class="sr-only">${t.verified}</span></span>`
             : nothing}
-          <time part="time" datetime=${c.createdAt} title=${absoluteTime(c.createdAt, locale)}>${relativeTime(c.createdAt, locale)}</time>
-          ${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)}>${t.edited}</span>` : nothing}
-          ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
-        </div>
-        ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
-        ${open?.kind === 'edit'
-          ? sub('edit', t.save, this.#edit, this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body, nothing, true))
-          : html`<p class="body" part="body" dir="auto">${c.body}</p>`}
-        <div class="acts" part="actions">
-          ${pending ? nothing : html`${voteButton(1, '👍', t.like, c.likes)}${voteButton(-1, '👎', t.dislike, c.dislikes)}${closed ? nothing : button('reply')}`}
-          ${own ? html`${button('edit')}${button('delete')}` : nothing}
-          ${pending || own || this.reported.has(c.id) ? nothing : button('report')}
-        </div>
-        ${flash ? html`<p class=${flash.error ? 'error' : 'note'} part="message">${flash.text}</p>` : nothing}
-        ${open?.kind === 'reply'
-          ? sub(
-              'reply',
-              t.reply,
-              this.#reply,
-              html`${this.#nameField('reply-name', open.nameError, t)}${this.#bodyField('reply-body', t.replyLabel, open.bodyError, '', nothing, !!(signedInAs || this.name))}`,
-            )
-          : open?.kind === 'report'
-            ? sub(
-                'report',
-                t.report,
-                this.#report,
-                html`<fieldset>
-                    <legend part="label">${t.reportReason}</legend>
-                    ${REASONS.map((r, i) => html`<label><input type="radio" name="reason" value=${r} required ?data-first=${!i} /> ${t.reasons[r]}</label>`)}
-                  </fieldset>
-                  <div class="field">
-                    <label part="label" for="report-note">${t.reportNote}</label>
-                    <textarea id="report-note" part="textarea" name="note" dir="auto" rows="2" maxlength="500"></textarea>
-                  </div>`,
-              )
-            : open?.kind === 'delete'
-              ? sub('delete', t.delete, this.#delete, html`<p>${t.confirmDelete}</p>`)
-              : nothing}
-      </article>`;
+<time part="time" datetime=${c.createdAt} title=${absoluteTime(c.createdAt, locale)}>${relativeTime(c.createdAt, locale)}</time>
+${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)}>${t.edited}</span>` : nothing}
+${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
+</div>
+${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
+${kind === 'edit' ? form : html`<p class="body" part="body" dir="auto">${c.body}</p>`}
+<div class="acts" part="actions">
+${pending ? nothing : html`${voteButton(1, '👍', t.like, c.likes)}${voteButton(-1, '👎', t.dislike, c.dislikes)}${closed ? nothing : button('reply')}`}
+${own ? html`${button('edit')}${button('delete')}` : nothing}
+${pending || own || this.reported.has(c.id) ? nothing : button('report')}
+</div>
+${flash ? html`<p class=${flash.error ? 'error' : 'note'} part="message">${flash.text}</p>` : nothing}
+${kind === 'edit' ? nothing : form || nothing}
+</article>`;
     });
   }
 }

@@ -21,61 +21,53 @@ export const COUNTS_MAX = 50;
 
 /** Elements waiting for a count, by `api site`. */
 let queue = new Map<string, Set<TaliqCount>>();
-let timer: ReturnType<typeof setTimeout> | undefined;
 
 function flush(): void {
-  timer = undefined;
-  const batch = queue;
-  queue = new Map();
-  for (const [key, elements] of batch) {
+  for (const [key, elements] of queue) {
     const [api, site] = key.split(' ');
-    const threads = [...new Set([...elements].map((el) => el.getAttribute('thread')?.trim() || ''))].filter(Boolean);
-    const client = new ApiClient(api, site);
+    const threads = [...new Set([...elements].map((el) => el.key))];
     for (let i = 0; i < threads.length; i += COUNTS_MAX)
-      client.counts(threads.slice(i, i + COUNTS_MAX)).then(
+      new ApiClient(api, site).counts(threads.slice(i, i + COUNTS_MAX)).then(
         (counts) => elements.forEach((el) => el.show(counts)),
-        (e) => console.warn('<taliq-count>: no counts', e),
+        (e) => console.warn('Taliq: counts', e),
       );
   }
+  queue = new Map();
 }
 
 export class TaliqCount extends HTMLElement {
   static observedAttributes = ['site', 'thread', 'api', 'lang'];
-  private out?: HTMLElement;
-  private asked = '';
+  #asked = '';
+
+  /** The thread key. */
+  get key(): string {
+    return this.getAttribute('thread')?.trim() ?? '';
+  }
 
   connectedCallback(): void {
-    this.ask();
+    this.attributeChangedCallback();
   }
 
+  /** Joins the next batch, unless the count for these attributes is asked for already. */
   attributeChangedCallback(): void {
-    if (this.isConnected) this.ask();
-  }
-
-  /** Joins the next batch, unless the count for these attributes is already asked for. */
-  private ask(): void {
     const site = this.getAttribute('site')?.trim();
-    const key = `${apiBase(this.getAttribute('api'), { href: location.href, scriptUrl: import.meta.url })} ${site}`;
-    const asked = `${key} ${this.getAttribute('thread')} ${this.lang}`;
-    if (!site || asked === this.asked) return;
-    this.asked = asked;
-    let set = queue.get(key);
-    if (!set) queue.set(key, (set = new Set()));
-    set.add(this);
-    timer ??= setTimeout(flush);
+    const batch = `${apiBase(this.getAttribute('api'), { href: location.href, scriptUrl: import.meta.url })} ${site}`;
+    const asked = `${batch} ${this.key} ${this.lang}`;
+    if (!this.isConnected || !site || !this.key || asked === this.#asked) return;
+    this.#asked = asked;
+    if (!queue.size) setTimeout(flush);
+    queue.set(batch, (queue.get(batch) ?? new Set()).add(this));
   }
 
   /** Shows the count of this element's thread, if the answer has it. */
   async show(counts: Record<string, number>): Promise<void> {
-    const n = counts[this.getAttribute('thread')?.trim() ?? ''];
+    const n = counts[this.key];
     if (typeof n != 'number') return;
-    const { lang, locale } = resolveLanguage(this.getAttribute('lang')?.trim() ?? '');
-    const words = await loadCatalog(lang);
-    if (!this.out) {
-      // A shadow root hides the fallback text; <bdi> keeps Arabic words whole in a French line and back.
-      this.out = document.createElement('bdi');
-      this.attachShadow({ mode: 'open' }).append(this.out);
-    }
-    this.out.textContent = words.comments(n, formatNumber(n, locale));
+    const { lang, locale } = resolveLanguage(this.lang);
+    const words = (await loadCatalog(lang)).comments(n, formatNumber(n, locale));
+    // A shadow root hides the fallback text; <bdi> keeps Arabic words whole in a French line and back.
+    const bdi = document.createElement('bdi');
+    bdi.textContent = words;
+    (this.shadowRoot ?? this.attachShadow({ mode: 'open' })).replaceChildren(bdi);
   }
 }
