@@ -62,7 +62,7 @@ export function htmlToText(html: string): string {
     } else if (tag === 'br') {
       out += '\n';
     } else if (BLOCK.has(tag)) {
-      out += tag === 'li' && !closing ? '\n• ' : '\n\n';
+      out += tag !== 'li' ? '\n\n' : closing ? '' : '\n• ';
     } else if (tag === 'a' && !closing) {
       const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(m[3]);
       link = { href: href ? decodeHtmlEntities(href[1] ?? href[2] ?? href[3]).trim() : null, start: out.length };

@@ -56,12 +56,13 @@ export function parseXml(input: string): XmlElement {
     return { line, col };
   };
   const fail = (message: string, at = i): never => {
+    if (at >= src.length && !message.includes('truncated')) message += ': the file ends there, is it truncated?';
     const { line, col } = where(at);
     throw new XmlError(message, line, col);
   };
   const skipTo = (end: string, what: string) => {
     const k = src.indexOf(end, i);
-    if (k < 0) fail(`unterminated ${what}: the file ends before "${end}"`);
+    if (k < 0) fail(`unterminated ${what}: no "${end}" follows`, src.length);
     const body = src.slice(i, k);
     i = k + end.length;
     return body;
@@ -114,7 +115,7 @@ export function parseXml(input: string): XmlElement {
     } else if (src.startsWith('<!DOCTYPE', i)) {
       if (root || stack.length) fail('DOCTYPE after the root element');
       const close = src.indexOf('>', i);
-      if (close < 0) fail('unterminated DOCTYPE');
+      if (close < 0) fail('unterminated DOCTYPE', src.length);
       if (src.slice(i, close).includes('[')) fail('DOCTYPE with an internal subset is not supported');
       i = close + 1;
     } else if (src[i + 1] === '/') {
@@ -146,7 +147,7 @@ export function parseXml(input: string): XmlElement {
         const q = src[i];
         if (q !== '"' && q !== "'") fail(`the value of attribute ${a} of <${el.name}> is not quoted`);
         const end = src.indexOf(q, i + 1);
-        if (end < 0) fail(`unterminated value of attribute ${a}`);
+        if (end < 0) fail(`unterminated value of attribute ${a}`, src.length);
         const raw = src.slice(i + 1, end);
         if (raw.includes('<')) fail(`"<" inside the value of attribute ${a}`, i + 1);
         if (a in el.attrs) fail(`attribute ${a} repeated in <${el.name}>`);
