@@ -13,7 +13,7 @@ export const LANGUAGES: readonly Language[] = ['ar', 'fr', 'en'];
 export const isLanguage = (s: string): s is Language => LANGUAGES.includes(s as Language);
 
 const loaded: Partial<Record<Language, Messages>> = { ar };
-const loading: Partial<Record<Language, Promise<Messages>>> = {};
+const loading: Partial<Record<Language, Promise<Messages>>> = { ar: Promise.resolve(ar) };
 
 /** Where a language pack is: next to taliq.js; from the sources (tests), the catalog module itself. */
 export const packUrl = (lang: Language, base = import.meta.url) =>
