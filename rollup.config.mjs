@@ -30,6 +30,9 @@ const browserBundle = (input, file) => ({
 
 export default [
   browserBundle('packages/widget/src/index.ts', 'dist/taliq.js'),
+  // French and English words, fetched by the widget only when a page asks for that language.
+  browserBundle('packages/widget/src/i18n/fr.ts', 'dist/taliq-fr.js'),
+  browserBundle('packages/widget/src/i18n/en.ts', 'dist/taliq-en.js'),
   // The moderation dashboard is its own bundle: readers never download it.
   browserBundle('packages/dashboard/src/index.ts', 'dist/taliq-moderation.js'),
   {

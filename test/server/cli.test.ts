@@ -76,6 +76,11 @@ test('npm start’s demo serves the article, the bundle and a working moderator 
     const bundle = await fetch(`${server.url}/taliq.js`);
     assert.equal(bundle.status, 200);
     assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    for (const lang of ['fr', 'en']) {
+      const pack = await fetch(`${server.url}/taliq-${lang}.js`);
+      assert.equal(pack.status, 200, `${lang} language pack`);
+      assert.equal(pack.headers.get('access-control-allow-origin'), '*');
+    }
     const etag = bundle.headers.get('etag')!;
     assert.equal((await fetch(`${server.url}/taliq.js`, { headers: { 'if-none-match': etag } })).status, 304);
     const queue = await fetch(`${server.url}/api/v1/admin/sites/demo/comments`, { headers: { authorization: `Bearer ${token}` } });

@@ -95,6 +95,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     },
   });
   const widget = loadFile(join(root, 'dist/taliq.js'), 'text/javascript; charset=utf-8');
+  const languagePacks = { fr: loadFile(join(root, 'dist/taliq-fr.js'), 'text/javascript; charset=utf-8'), en: loadFile(join(root, 'dist/taliq-en.js'), 'text/javascript; charset=utf-8') };
   const dashboard = loadFile(join(root, 'dist/taliq-moderation.js'), 'text/javascript; charset=utf-8');
   const dashboardPage = loadFile(join(root, 'packages/dashboard/index.html'), 'text/html; charset=utf-8');
   // Static routes go on the API app itself, so unknown paths get its JSON 404 envelope.
@@ -102,7 +103,11 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
   app.get('/admin', (c) => sendFile(c, dashboardPage, 0, ADMIN_HEADERS));
   app.get('/admin/', (c) => c.redirect('/admin'));
   app.get('/admin/taliq-moderation.js', (c) => sendFile(c, dashboard, 300, ADMIN_HEADERS));
-  app.get('/taliq.js', (c) => sendFile(c, widget, 300, { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' }));
+  // Public, credential-free scripts any publisher's page loads as modules (which needs CORS).
+  const PUBLIC_SCRIPT = { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' };
+  app.get('/taliq.js', (c) => sendFile(c, widget, 300, PUBLIC_SCRIPT));
+  app.get('/taliq-fr.js', (c) => sendFile(c, languagePacks.fr, 300, PUBLIC_SCRIPT));
+  app.get('/taliq-en.js', (c) => sendFile(c, languagePacks.en, 300, PUBLIC_SCRIPT));
   if (opts.demo) {
     const page = loadFile(join(root, 'examples/news-article/index.html'), 'text/html; charset=utf-8');
     const css = loadFile(join(root, 'examples/news-article/article.css'), 'text/css; charset=utf-8');
