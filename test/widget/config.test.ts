@@ -107,6 +107,12 @@ describe('resolveLanguage', () => {
     expect(resolveLanguage('en')).to.deep.equal({ lang: 'en', locale: 'en-u-nu-latn' });
   });
 
+  it('keeps the other Unicode extensions of a tag', () => {
+    expect(resolveLanguage('ar-MA-u-ca-islamic')).to.deep.equal({ lang: 'ar', locale: 'ar-MA-u-nu-latn-ca-islamic' });
+    expect(new Intl.NumberFormat(resolveLanguage('ar-MA-u-ca-islamic').locale).resolvedOptions().numberingSystem).to.equal('latn');
+    expect(resolveLanguage('FR-ma').lang).to.equal('fr');
+  });
+
   it('falls back to Arabic for unknown or malformed tags', () => {
     expect(resolveLanguage('').lang).to.equal('ar');
     expect(resolveLanguage('de-DE').lang).to.equal('ar');

@@ -48,6 +48,10 @@ describe('message catalogs', () => {
       }
     });
 
+    it(`${lang} offers the report reasons of the API, in the same order`, () => {
+      expect(Object.keys(messages.reasons)).to.deep.equal(['spam', 'abuse', 'off-topic', 'other']);
+    });
+
     it(`${lang} has words for every error code, and for a failed connection`, () => {
       expect(Object.keys(messages.errors).sort()).to.deep.equal(Object.keys(ar.errors).sort());
       for (const m of Object.values(messages.errors)) expect(m).to.be.a('string').and.not.equal('');

@@ -65,17 +65,15 @@ const tryUrl = (s: string, base?: string) => {
 };
 const httpUrl = (u: URL | null) => (u && /^https?:$/.test(u.protocol) ? u : null);
 
-/** `ar-MA` → strings in `ar`, numbers and dates in `ar-MA-u-nu-latn`. Unknown or malformed tags fall back to `ar`. */
+/**
+ * `ar-MA` → strings in `ar`, numbers and dates in `ar-MA-u-nu-latn`. Unknown or malformed tags fall
+ * back to `ar`. Read with a pattern, not `Intl.Locale`: the first canonicalization of a page costs
+ * 15–30 ms of ICU set-up, a long task on a phone.
+ */
 export function resolveLanguage(tag: string): { lang: Language; locale: string } {
-  let loc: Intl.Locale;
-  try {
-    loc = new Intl.Locale(tag || 'ar');
-  } catch {
-    loc = new Intl.Locale('ar');
-  }
-  if (!isLanguage(loc.language)) loc = new Intl.Locale('ar');
-  const locale = loc.numberingSystem ? loc : new Intl.Locale(loc.toString(), { numberingSystem: 'latn' });
-  return { lang: loc.language as Language, locale: locale.toString() };
+  const lang = tag.split('-')[0].toLowerCase();
+  if (!/^[a-z]{2,3}(-[a-z\d]{1,8})*$/i.test(tag) || !isLanguage(lang)) return { lang: 'ar', locale: 'ar-u-nu-latn' };
+  return { lang, locale: /-u(-\w+)*-nu-/i.test(tag) ? tag : tag.includes('-u-') ? tag.replace('-u-', '-u-nu-latn-') : `${tag}-u-nu-latn` };
 }
 
 /**

@@ -133,7 +133,6 @@ const WARN_SHARE = 0.1;
 const REPLIES_SHOWN = 3;
 /** The server's default edit window (seconds), until the thread says otherwise. */
 const EDIT_WINDOW = 900;
-const REASONS: ReportReason[] = ['spam', 'abuse', 'off-topic', 'other'];
 
 const byDate = (a: Shown, b: Shown) => a.createdAt.localeCompare(b.createdAt);
 const without = <T extends Shown>(list: readonly T[], id: string) => list.filter((c) => c.id !== id);
@@ -286,6 +285,12 @@ export class TaliqComments extends LitElement {
     }
   }
 
+  // The first render runs in a task of its own, apart from the page's scripts: no long task.
+  protected override async scheduleUpdate(): Promise<void> {
+    if (!this.hasUpdated) await new Promise((r) => setTimeout(r));
+    super.scheduleUpdate();
+  }
+
   protected override willUpdate(changed: PropertyValues): void {
     if (this.near) this.#observer?.disconnect();
     if (!this.cfg || CONFIG_PROPS.some((k) => changed.has(k))) {
@@ -338,6 +343,8 @@ export class TaliqComments extends LitElement {
     this.moreLoading = false;
     const listed = client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, signal });
     void this.#loadOwn(cfg, signal, listed);
+    // Formatters take some milliseconds to make: made while the answer is on its way.
+    setTimeout((now = new Date()) => relativeTime(now, cfg.locale) + absoluteTime(now, cfg.locale) + this.#num(0));
     // The words come before anything is said, an error included.
     await loadCatalog(cfg.lang);
     try {
@@ -608,7 +615,7 @@ export class TaliqComments extends LitElement {
   async #close(): Promise<void> {
     const o = this.open;
     this.open = null;
-    if (o) await this.#focus(`[id="c-${CSS.escape(o.id)}"] [data-k=${o.kind}]`);
+    if (o) await this.#focus(`[data-k=${o.kind}]`, o.id);
   }
 
   /**
@@ -742,14 +749,16 @@ export class TaliqComments extends LitElement {
     this.said = text;
   }
 
-  /** Once rendered, moves focus to the first element `selector` finds. */
-  async #focus(selector: string): Promise<void> {
+  /** Once rendered, moves focus to the first element `selector` finds, in comment `id` when given. */
+  async #focus(selector: string, id?: string): Promise<void> {
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
+    // By id: a selector would walk a thousand comments.
+    const root = id ? (this.renderRoot as ShadowRoot).getElementById(`c-${id}`) : this.renderRoot;
+    (selector ? root?.querySelector<HTMLElement>(selector) : (root as HTMLElement | null))?.focus();
   }
 
   #focusOn(id: string): Promise<void> {
-    return this.#focus(`[id="c-${CSS.escape(id)}"]`);
+    return this.#focus('', id);
   }
 
   #focusInvalid(): Promise<void> {
@@ -938,7 +947,7 @@ ${kind === 'edit'
               : kind === 'report'
                 ? html`<fieldset>
 <legend part="label">${t.reportReason}</legend>
-${REASONS.map((r, i) => html`<label><input type="radio" name="reason" value=${r} required ?data-first=${!i} /> ${t.reasons[r]}</label>`)}
+${Object.entries(t.reasons).map(([r, words], i) => html`<label><input type="radio" name="reason" value=${r} required ?data-first=${!i} /> ${words}</label>`)}
 </fieldset>
 <div class="field">
 <label part="label" for="report-note">${t.reportNote}</label>

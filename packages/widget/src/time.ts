@@ -36,5 +36,8 @@ export function absoluteTime(date: string | Date, locale: string): string {
 
 /** A number in the reader's digits; `grouping` false gives "5000" rather than "5,000". */
 export function formatNumber(n: number, locale: string, grouping = true): string {
+  // Western digits without grouping are what String() writes (for the integers counted here): no
+  // formatter to make, and a page's first one costs milliseconds.
+  if (!grouping && locale.includes('-nu-latn')) return String(n);
   return cached(`n${grouping}${locale}`, () => new Intl.NumberFormat(locale, { useGrouping: grouping })).format(n);
 }

@@ -91,6 +91,7 @@ export const ar = {
   deleted: 'حُذف تعليقك.',
   report: 'إبلاغ',
   reportReason: 'سبب الإبلاغ',
+  /** Report reasons, in the order offered: the keys are the API's. */
   reasons: { spam: 'رسائل مزعجة', abuse: 'إساءة', 'off-topic': 'خارج الموضوع', other: 'سبب آخر' },
   reportNote: 'ملاحظة (اختيارية)',
   reported: 'شكرًا، سيراجع المشرفون هذا التعليق.',
