@@ -930,10 +930,9 @@ ${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
       const kind = open?.kind;
       const button = (k: Kind) =>
         html`<button class="link" part="button ${k}" data-k=${k} aria-expanded=${kind === k} @click=${() => this.#toggle(c, k)}>${t[k]}</button>`;
-      const voteButton = (v: Vote, icon: string, label: string, n: number) =>
-        html`<button class="link" part="button vote ${v > 0 ? 'like' : 'dislike'}" aria-pressed=${vote === v} @click=${() => this.#vote(c, v)}>
-<span aria-hidden="true">${icon}</span><span class="sr-only">${label}</span> ${this.#num(n)}
-</button>`;
+      // Named "Like 3" (the visible count is in the name); shown "👍 3".
+      const voteButton = (v: Vote, icon: string, label: string, n = this.#num(v > 0 ? c.likes : c.dislikes)) =>
+        html`<button class="link" part="button vote ${v > 0 ? 'like' : 'dislike'}" aria-label="${label} ${n}" aria-pressed=${vote === v} @click=${() => this.#vote(c, v)}>${icon} ${n}</button>`;
       // The small form open under this comment (the edit form stands in for the text).
       const form =
         kind &&
@@ -973,7 +972,7 @@ ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing
 ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
 ${kind === 'edit' ? form : html`<p class="body" part="body" dir="auto">${c.body}</p>`}
 <div class="acts" part="actions">
-${pending ? nothing : html`${voteButton(1, '👍', t.like, c.likes)}${voteButton(-1, '👎', t.dislike, c.dislikes)}${closed ? nothing : button('reply')}`}
+${pending ? nothing : html`${voteButton(1, '👍', t.like)}${voteButton(-1, '👎', t.dislike)}${closed ? nothing : button('reply')}`}
 ${own ? html`${button('edit')}${button('delete')}` : nothing}
 ${pending || own || this.reported.has(c.id) ? nothing : button('report')}
 </div>
