@@ -32,7 +32,6 @@ export type ReportReason = 'spam' | 'abuse' | 'off-topic' | 'other';
 
 export interface ListOptions {
   sort?: Sort;
-  limit?: number;
   cursor?: string | null;
   signal?: AbortSignal;
 }
@@ -49,11 +48,10 @@ export class ApiClient {
     readonly token?: string,
   ) {}
 
-  /** One page of approved top-level comments of a thread, with their approved replies. */
-  list(thread: string, { sort, limit, cursor, signal }: ListOptions = {}): Promise<CommentPage> {
+  /** One page (the server's default size, 20) of approved top-level comments of a thread, with their approved replies. */
+  list(thread: string, { sort, cursor, signal }: ListOptions = {}): Promise<CommentPage> {
     const q = new URLSearchParams();
     if (sort) q.set('sort', sort);
-    if (limit) q.set('limit', String(limit));
     if (cursor) q.set('cursor', cursor);
     return this.request('GET', `${this.thread(thread)}/comments?${q}`, undefined, {}, signal);
   }

@@ -179,6 +179,7 @@ export class TaliqComments extends LitElement {
     reported: STATE,
     expanded: STATE,
     now: STATE,
+    upto: STATE,
   };
 
   site = '';
@@ -236,6 +237,11 @@ export class TaliqComments extends LitElement {
   private expanded: ReadonlySet<string> = new Set();
   /** The time, every minute while an own comment may be edited: edit windows end while the page is open. */
   private now = Date.now();
+  /**
+   * How many top-level comments of the pages are rendered: a thread's first page is rendered a
+   * few comments at a time, in tasks short enough never to hold the page up (no long task).
+   */
+  private upto = 1e9;
 
   #client!: ApiClient;
   /** `api|site|thread|sort|token` of what is shown; a change reloads. */
@@ -291,6 +297,10 @@ export class TaliqComments extends LitElement {
     super.scheduleUpdate();
   }
 
+  protected override updated(): void {
+    if (this.upto < this.comments.length) setTimeout(() => (this.upto *= 3));
+  }
+
   protected override willUpdate(changed: PropertyValues): void {
     if (this.near) this.#observer?.disconnect();
     if (!this.cfg || CONFIG_PROPS.some((k) => changed.has(k))) {
@@ -341,7 +351,7 @@ export class TaliqComments extends LitElement {
     this.listState = 'loading';
     this.listError = this.moreError = '';
     this.moreLoading = false;
-    const listed = client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, signal });
+    const listed = client.list(cfg.thread, { sort: cfg.sort, signal });
     void this.#loadOwn(cfg, signal, listed);
     // Formatters take some milliseconds to make: made while the answer is on its way.
     setTimeout((now = new Date()) => relativeTime(now, cfg.locale) + absoluteTime(now, cfg.locale) + this.#num(0));
@@ -354,6 +364,7 @@ export class TaliqComments extends LitElement {
       this.comments = page.comments;
       this.nextCursor = page.nextCursor;
       this.listState = 'ready';
+      this.upto = 4;
       this.#listen();
     } catch (e) {
       if (signal.aborted) return;
@@ -393,7 +404,7 @@ export class TaliqComments extends LitElement {
     this.moreError = '';
     try {
       const { cfg } = this;
-      const page = await this.#client.list(cfg.thread, { sort: cfg.sort, limit: LIMITS.pageDefault, cursor: this.nextCursor, signal: abort.signal });
+      const page = await this.#client.list(cfg.thread, { sort: cfg.sort, cursor: this.nextCursor, signal: abort.signal });
       if (abort.signal.aborted) return;
       const known = new Set([...this.comments, ...this.added].map((c) => c.id));
       const more = page.comments.filter((c) => !known.has(c.id));
@@ -904,8 +915,8 @@ ${t.moreReplies(hidden.length, this.#num(hidden.length))}
 </li>`;
     };
     return html`${bar}
-<ol part="list" aria-busy=${this.listState === 'loading'}>
-${first.map(group)}${pages.map(group)}
+<ol part="list" aria-busy=${this.listState === 'loading' || this.upto < this.comments.length}>
+${first.map(group)}${pages.slice(0, this.upto).map(group)}
 </ol>
 ${this.nextCursor
         ? html`<div class="more">

@@ -6,9 +6,10 @@
  */
 import type { ErrorMessages } from './types.js';
 
-const rules = new Intl.PluralRules('ar');
+// Made on first use, not when taliq.js loads: a page's first Intl object costs milliseconds.
+let rules: Intl.PluralRules | undefined;
 const forms = (n: number, f: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }) =>
-  f[rules.select(n)] ?? f.other;
+  f[(rules ??= new Intl.PluralRules('ar')).select(n)] ?? f.other;
 /** "N characters" with the six Arabic plural forms. */
 const chars = (n: number, s: string) =>
   forms(n, { one: 'حرف واحد', two: 'حرفان', few: `${s} أحرف`, many: `${s} حرفًا`, other: `${s} حرف` });
@@ -29,7 +30,6 @@ const errors = {
 } satisfies ErrorMessages;
 
 export const ar = {
-  $dir: 'rtl' as 'rtl' | 'ltr',
   heading: 'التعليقات',
   comments: (n: number, s = String(n)) =>
     forms(n, {

@@ -6,7 +6,6 @@ const chars = (n: number, s: string) => (rules.select(n) === 'one' ? `${s} chara
 const closed = 'Comments are closed on this article.';
 
 export const en = {
-  $dir: 'ltr',
   heading: 'Comments',
   comments: (n: number, s = String(n)) =>
     n === 0 ? 'No comments' : rules.select(n) === 'one' ? `${s} comment` : `${s} comments`,

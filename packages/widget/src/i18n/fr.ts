@@ -7,7 +7,6 @@ const chars = (n: number, s: string) => (rules.select(n) === 'one' ? `${s} carac
 const closed = 'Les commentaires sont fermés pour cet article.';
 
 export const fr = {
-  $dir: 'ltr',
   heading: 'Commentaires',
   comments: (n: number, s = String(n)) =>
     n === 0 ? 'Aucun commentaire' : rules.select(n) === 'one' ? `${s} commentaire` : `${s} commentaires`,
