@@ -5,27 +5,24 @@
  */
 export type TextPart = { text: string; url?: undefined } | { url: string; text?: undefined };
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+const URL_RE = /(https?:\/\/[^\s<>"'`]+)/i;
 const TRAILING = /[.,;:!?؟،؛)\]}»"']+$/;
 
+// Kept small: the reader's bundle carries it.
 export function splitLinks(text: string): TextPart[] {
   const parts: TextPart[] = [];
-  let last = 0;
-  for (const m of text.matchAll(URL_RE)) {
-    const url = m[0].replace(TRAILING, '');
-    const start = m.index!;
-    // Only well-formed http(s) URLs become links; anything else stays text.
-    let ok = false;
-    try {
-      ok = /^https?:$/.test(new URL(url).protocol);
-    } catch {
-      ok = false;
-    }
-    if (!ok || !url) continue;
-    if (start > last) parts.push({ text: text.slice(last, start) });
-    parts.push({ url });
-    last = start + url.length;
-  }
-  if (last < text.length) parts.push({ text: text.slice(last) });
+  const add = (t: string) => {
+    const last = parts[parts.length - 1];
+    if (!t) return;
+    if (last?.text !== undefined) last.text += t;
+    else parts.push({ text: t });
+  };
+  text.split(URL_RE).forEach((chunk, i) => {
+    if (i % 2 === 0) return add(chunk);
+    const url = chunk.replace(TRAILING, '');
+    if (/^https?:\/\/./i.test(url)) parts.push({ url });
+    else add(url);
+    add(chunk.slice(url.length));
+  });
   return parts;
 }
