@@ -33,6 +33,9 @@ export default [
   // French and English words, fetched by the widget only when a page asks for that language.
   browserBundle('packages/widget/src/i18n/fr.ts', 'dist/taliq-fr.js'),
   browserBundle('packages/widget/src/i18n/en.ts', 'dist/taliq-en.js'),
+  // <taliq-count>, fetched by taliq.js only on pages that show counts; and the proof-of-work solver.
+  browserBundle('packages/widget/src/count.ts', 'dist/taliq-count.js'),
+  browserBundle('packages/widget/src/pow.ts', 'dist/taliq-pow.js'),
   // The moderation dashboard is its own bundle: readers never download it.
   browserBundle('packages/dashboard/src/index.ts', 'dist/taliq-moderation.js'),
   {

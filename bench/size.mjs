@@ -10,6 +10,9 @@ const files = {
   // Fetched only by pages in French or English.
   'dist/taliq-fr.js': 2 * KB,
   'dist/taliq-en.js': 2 * KB,
+  // Fetched only by pages that show counts, and by sites that ask for a proof of work.
+  'dist/taliq-count.js': 12 * KB,
+  'dist/taliq-pow.js': 1 * KB,
   // Moderators only; never on a reader's page.
   'dist/taliq-moderation.js': 32 * KB,
 };

@@ -127,3 +127,36 @@ test('the widget does not touch the article page’s layout or styles', async ()
   const mode = await page.$eval('taliq-comments', (el) => el.shadowRoot?.mode);
   assert.equal(mode, 'open');
 });
+
+test('a <taliq-count> added to the page brings taliq-count.js and says the count in Arabic', async () => {
+  const { page, errors } = await openArticle();
+  await page.evaluate((thread) => {
+    const count = document.createElement('taliq-count');
+    count.setAttribute('site', 'alofoq');
+    count.setAttribute('thread', thread);
+    document.querySelector('h1')!.after(count);
+  }, THREAD);
+  await page.waitForFunction(() => /تعليق/.test(document.querySelector('taliq-count')?.shadowRoot?.textContent ?? ''));
+  const text = await page.evaluate(() => document.querySelector('taliq-count')!.shadowRoot!.textContent!.trim());
+  assert.equal(text, 'تعليق واحد', 'the comment approved in the first test');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(publisher.violations, []);
+});
+
+test('on a site under attack the widget solves the proof of work, and sends its form stamp', async () => {
+  assert.equal((await taliq(['sites', 'set', 'alofoq', 'proofOfWork', 'true'], { TALIQ_DB: join(dir, 'taliq.db') })).code, 0);
+  // A change made by another process reaches the running server's one-second cache within a second.
+  await new Promise((r) => setTimeout(r, 1100));
+  const { page, errors } = await openArticle();
+  const sent: Record<string, string>[] = [];
+  page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/comments') && sent.push(r.headers()));
+  await page.type('taliq-comments >>> input[name="name"]', 'كريم');
+  await page.type('taliq-comments >>> textarea[name="body"]', 'تعليق من موقع يطلب إثبات العمل');
+  await page.click('taliq-comments >>> button[type="submit"]');
+  await page.waitForFunction(() => [...(document.querySelector('taliq-comments')?.shadowRoot?.querySelectorAll('[part~="badge"]') ?? [])].length === 1);
+  assert.ok(sent[0]['taliq-pow'], 'a solved challenge went with the comment');
+  assert.ok(sent[0]['taliq-form'], 'the form stamp went with the comment');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(publisher.violations, []);
+  await taliq(['sites', 'set', 'alofoq', 'proofOfWork', 'false'], { TALIQ_DB: join(dir, 'taliq.db') });
+});

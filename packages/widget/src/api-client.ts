@@ -40,6 +40,10 @@ export interface ListOptions {
 export const newIdempotencyKey = randomId;
 
 export class ApiClient {
+  /** From the last list answer: when the form was served (signed), and whether posting needs a proof of work. */
+  #f?: string;
+  #p = false;
+
   constructor(
     /** Base URL of the server, without trailing slash. */
     readonly api: string,
@@ -53,12 +57,25 @@ export class ApiClient {
     const q = new URLSearchParams();
     if (sort) q.set('sort', sort);
     if (cursor) q.set('cursor', cursor);
-    return this.request('GET', `${this.thread(thread)}/comments?${q}`, undefined, {}, signal);
+    return this.request<CommentPage>('GET', `${this.thread(thread)}/comments?${q}`, undefined, {}, signal).then((page) => {
+      this.#f = page.formToken;
+      this.#p = page.thread.proofOfWork;
+      return page;
+    });
   }
 
   /** Adds a comment. The same `idempotencyKey` for the same text answers with the first comment instead of a second one. */
-  post(thread: string, input: NewCommentInput, idempotencyKey: string): Promise<PostedComment> {
-    return this.request('POST', `${this.thread(thread)}/comments`, input, { 'Idempotency-Key': idempotencyKey });
+  async post(thread: string, input: NewCommentInput, idempotencyKey: string): Promise<PostedComment> {
+    const headers: Record<string, string> = { 'Idempotency-Key': idempotencyKey };
+    // The form's served-at stamp tells the server a person took the time to write.
+    if (this.#f) headers['Taliq-Form'] = this.#f;
+    if (this.#p) {
+      // The solver is fetched only by sites that ask for a proof of work: taliq-pow.js, beside taliq.js.
+      const pow: typeof import('./pow.js') = await import(/* @vite-ignore */ new URL('taliq-pow.js', import.meta.url).href);
+      const solved = await pow.solve(await this.request('GET', `${this.api}/api/v1/sites/${encodeURIComponent(this.site)}/challenge`));
+      if (solved) headers['Taliq-Pow'] = solved;
+    }
+    return this.request('POST', `${this.thread(thread)}/comments`, input, headers);
   }
 
   /** The reader's own comments of this thread, as their receipts (edit tokens) name them, with their status. */

@@ -79,6 +79,10 @@ import type { Draft, Receipt, Vote } from './storage.js';
 import { styles } from './styles.js';
 import { absoluteTime, formatNumber, relativeTime } from './time.js';
 
+/** A reader's text, its http(s) URLs as links (nofollow ugc noopener); nothing else is markup. */
+const linked = (text: string) =>
+  text.split(/(https?:\/\/[^\s<>"]*[^\s<>".,;:!?؟،)\]])/).map((p, i) => (i % 2 ? html`<a href=${p} rel="nofollow ugc noopener" target="_blank">${p}</a>` : p));
+
 export interface TaliqPostedDetail {
   comment: OwnComment;
 }
@@ -558,6 +562,9 @@ export class TaliqComments extends LitElement {
   async #create(body: string, parentId: string | undefined, attempt: Draft['attempt'], keep: (a: NonNullable<Draft['attempt']>) => void): Promise<OwnComment | null> {
     const { site, thread, threadTitle, threadUrl } = this.cfg;
     const input: NewCommentInput = { author: { name: this.#author() }, body, parentId };
+    // The honeypot: hidden from people, filled only by bots.
+    const trap = this.renderRoot.querySelector<HTMLInputElement>('[name=website]')?.value;
+    if (trap) input.website = trap;
     if (threadTitle || threadUrl) input.thread = { title: threadTitle, url: threadUrl };
     const payload = JSON.stringify(input);
     if (attempt?.payload !== payload) attempt = { key: newIdempotencyKey(), payload };
@@ -868,6 +875,7 @@ ${this.#bodyField(
 >${this.#num(used, false)} / ${this.#num(LIMITS.bodyMax, false)}</span
 >`,
       )}
+<div class="sr-only" aria-hidden="true"><input name="website" tabindex="-1" autocomplete="off"></div>
 <div class="actions">
 <button type="submit" part="button send" aria-disabled=${this.sending}>${this.sending ? t.sending : t.send}</button>
 <p class="error" part="form-error" role="alert">${this.formError}</p>
@@ -981,7 +989,7 @@ ${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)
 ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
 </div>
 ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
-${kind === 'edit' ? form : html`<p class="body" part="body" dir="auto">${c.body}</p>`}
+${kind === 'edit' ? form : html`<p class="body" part="body" dir="auto">${linked(c.body)}</p>`}
 <div class="acts" part="actions">
 ${pending ? nothing : html`${voteButton(1, '👍', t.like)}${voteButton(-1, '👎', t.dislike)}${closed ? nothing : button('reply')}`}
 ${own ? html`${button('edit')}${button('delete')}` : nothing}

@@ -95,7 +95,9 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     },
   });
   const widget = loadFile(join(root, 'dist/taliq.js'), 'text/javascript; charset=utf-8');
-  const languagePacks = { fr: loadFile(join(root, 'dist/taliq-fr.js'), 'text/javascript; charset=utf-8'), en: loadFile(join(root, 'dist/taliq-en.js'), 'text/javascript; charset=utf-8') };
+  const script = (name: string) => loadFile(join(root, 'dist', name), 'text/javascript; charset=utf-8');
+  // Modules the widget fetches only when a page needs them.
+  const extras = new Map(['taliq-fr.js', 'taliq-en.js', 'taliq-count.js', 'taliq-pow.js'].map((name) => [name, script(name)]));
   const dashboard = loadFile(join(root, 'dist/taliq-moderation.js'), 'text/javascript; charset=utf-8');
   const dashboardPage = loadFile(join(root, 'packages/dashboard/index.html'), 'text/html; charset=utf-8');
   // Static routes go on the API app itself, so unknown paths get its JSON 404 envelope.
@@ -106,8 +108,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
   // Public, credential-free scripts any publisher's page loads as modules (which needs CORS).
   const PUBLIC_SCRIPT = { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' };
   app.get('/taliq.js', (c) => sendFile(c, widget, 300, PUBLIC_SCRIPT));
-  app.get('/taliq-fr.js', (c) => sendFile(c, languagePacks.fr, 300, PUBLIC_SCRIPT));
-  app.get('/taliq-en.js', (c) => sendFile(c, languagePacks.en, 300, PUBLIC_SCRIPT));
+  for (const [name, file] of extras) app.get(`/${name}`, (c) => sendFile(c, file, 300, PUBLIC_SCRIPT));
   if (opts.demo) {
     const page = loadFile(join(root, 'examples/news-article/index.html'), 'text/html; charset=utf-8');
     const css = loadFile(join(root, 'examples/news-article/article.css'), 'text/css; charset=utf-8');
