@@ -11,17 +11,16 @@
  * answered with 201 survives a crash of the API or of the database.
  */
 import pg from 'pg';
-import type { PoolClient, QueryResultRow } from 'pg';
+import type { PoolClient } from 'pg';
 import type { QueueStatus, SiteSettings, Sort } from '../../../shared/src/index.js';
-import { DEFAULT_SETTINGS } from '../../../shared/src/index.js';
 import type { Status } from '../../../shared/src/limits.js';
 import { ApiError } from '../errors.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import { hotScore } from './hot.js';
 import { LISTED_COLUMNS, toListed } from './store.js';
-import type { EventType, ThreadEvent, VoteResult, NewThread, AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Site, Store, StoredComment, Thread, ThreadMode, ThreadPage } from './store.js';
+import { likePattern, parseJson, toBan, toComment, toRemoval, toSite, toThread, toToken, type Row } from './rows.js';
+import type { EventType, ThreadEvent, VoteResult, NewThread, AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, Page, Removal, ReportResult, Store, StoredComment, ThreadMode, ThreadPage } from './store.js';
 
-type Row = Record<string, any>;
 type Queryable = Pick<PoolClient, 'query'>;
 
 /** Key of the advisory lock that serializes migrations across instances (ASCII "taliqmig"). */
@@ -35,50 +34,6 @@ const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
-
-const toComment = (r: Row): StoredComment => ({
-  id: r.id,
-  siteId: r.site_id,
-  threadId: r.thread_id,
-  parentId: r.parent_id,
-  rootId: r.root_id,
-  authorName: r.author_name,
-  authorEmail: r.author_email,
-  readerId: r.reader_id,
-  verified: !!r.verified,
-  body: r.body,
-  status: r.status,
-  reasons: JSON.parse(r.reasons),
-  createdAt: r.created_at,
-  editedAt: r.edited_at,
-  likes: r.likes,
-  dislikes: r.dislikes,
-  reports: r.reports,
-  flagged: !!r.flagged,
-  ipHash: r.ip_hash,
-});
-const toBan = (r: Row): Ban => ({
-  id: r.id, siteId: r.site_id, readerId: r.reader_id, ipHash: r.ip_hash, shadow: !!r.shadow, reason: r.reason,
-  expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by, liftedAt: r.lifted_at,
-});
-const toRemoval = (r: Row): Removal => ({
-  siteId: r.site_id, commentId: r.comment_id, status: r.status, threadKey: r.thread_key, threadTitle: r.thread_title,
-  threadUrl: r.thread_url, authorName: r.author_name, readerId: r.reader_id, body: r.body, codes: JSON.parse(r.codes),
-  reason: r.reason, moderator: r.moderator, createdAt: r.created_at, at: r.at,
-});
-const toThread = (r: Row): Thread => ({
-  id: r.id, siteId: r.site_id, key: r.key, title: r.title, url: r.url, createdAt: r.created_at, closed: !!r.closed, mode: r.mode,
-});
-const toSite = (r: Row): Site => ({
-  id: r.id, settings: { ...DEFAULT_SETTINGS, ...JSON.parse(r.settings) }, createdAt: r.created_at,
-});
-const toToken = (r: Row): ModeratorToken => ({
-  id: r.id, siteId: r.site_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
-});
-const parseJson = (s: string | null) => (s == null ? null : JSON.parse(s));
-
-/** Escapes LIKE wildcards so a search for "100%" finds "100%". */
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
 
 /**
  * A number compared with a BIGINT column, kept inside BIGINT's range: SQLite compares any number
