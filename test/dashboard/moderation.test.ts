@@ -509,8 +509,8 @@ test('is accessible signed out and in, in Arabic and French, light and dark, wit
       assert.deepEqual(await axeViolations(page), [], `${lang} ${scheme}: the ban dialog`);
       await page.keyboard.press('Escape');
       await page.waitForFunction(() => !document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('dialog[open]'));
-      // Focus comes back to the comment the dialog was about.
-      assert.equal(await page.evaluate(() => document.querySelector('taliq-moderation')?.shadowRoot?.activeElement?.classList.contains('comment')), true);
+      // Focus comes back to the comment the dialog was about (after the dialog's close event).
+      await page.waitForFunction(() => document.querySelector('taliq-moderation')?.shadowRoot?.activeElement?.classList.contains('comment'), { timeout: 5000 });
     }
   }
   assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
