@@ -336,6 +336,7 @@ test('a failed action puts the comment back with an error message', async () => 
   await page.keyboard.press('j');
   await page.keyboard.press('a');
   await page.waitForFunction(() => document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('#notice[role=alert]:not(:empty)'));
+  await waitForShown(page, 1);
   assert.deepEqual((await shown(page)).map((x) => x.id), [c.id], 'back in the list');
   assert.match((await noticeText(page)) ?? '', /لم يُنفَّذ الإجراء.*خطأ في الخادم/);
   await waitForCounts(page, { pending: '1', approved: '0' });
