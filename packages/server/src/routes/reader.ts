@@ -10,7 +10,7 @@ import type { Cursor, Site } from '../store/store.js';
 import { ApiError, notFound } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
-import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, identify, isClosed, postComment, registerRemovals, requireSite, sortOrder, verifyEditToken } from '../comments.js';
+import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, identify, isClosed, postComment, requireSite, sortOrder, verifyEditToken } from '../comments.js';
 import { NewReport, ServerId } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
 import { verifySsoToken } from '../sso.js';
@@ -129,9 +129,8 @@ export function readerRoutes(s: Services) {
 
   app.delete('/comments/:id', validate('param', IdParams), async (c) => {
     const { id } = c.req.valid('param');
-    const { comment } = await commentForEdit(s, id, c.req.header('authorization'));
-    await s.store.setStatus([id], 'deleted');
-    await registerRemovals(s, [comment], 'deleted', 'author', null);
+    await commentForEdit(s, id, c.req.header('authorization'));
+    await s.store.setStatus([id], 'deleted', { actor: 'author', at: s.now() });
     return c.body(null, 204);
   });
 
