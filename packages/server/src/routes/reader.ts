@@ -100,8 +100,8 @@ export function readerRoutes(s: Services) {
       signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
-    else if (comment.flagged) announce(s, site, 'comment.flagged', toModerator(comment, thread));
-    else if (comment.status === 'pending') announce(s, site, 'comment.pending', toModerator(comment, thread));
+    else if (comment.flagged) await announce(s, site, 'comment.flagged', toModerator(comment, thread));
+    else if (comment.status === 'pending') await announce(s, site, 'comment.pending', toModerator(comment, thread));
     return c.json({ comment: toOwn(comment), editToken: await editTokenFor(s, comment.id) } satisfies PostedComment, 201);
   });
 
@@ -147,7 +147,7 @@ export function readerRoutes(s: Services) {
     const result = await s.store.addReport({ commentId: id, readerId: who.readerId ?? who.ipHash ?? 'unknown', reason, note: note ?? null, at: s.now() }, site.settings.reportThreshold);
     if (result.newlyFlagged) {
       const flagged = (await s.store.getComment(id))!;
-      announce(s, site, 'comment.flagged', toModerator(flagged, await s.store.getThreadById(flagged.threadId)));
+      await announce(s, site, 'comment.flagged', toModerator(flagged, await s.store.getThreadById(flagged.threadId)));
     }
     return c.json({ received: true }, 202);
   });
