@@ -12,8 +12,23 @@ import { MemoryRateLimiter } from './abuse/rate-limiter.js';
 import { cachingStore, PageCache } from './page-cache.js';
 import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
+import { drainOutbox } from './webhook.js';
 
 export type { AppDeps } from './context.js';
+
+/** IP hashes are kept on comments for 30 days, long enough to ban from a fresh comment. */
+export const IP_HASH_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Work the runtime runs on a schedule, outside any request: a timer on Node, the cron trigger
+ * on Workers.
+ */
+export interface ScheduledWork {
+  /** Sends the webhook deliveries that are due (retries included); answers how many went out. */
+  drainWebhooks(): Promise<number>;
+  /** Forgets IP hashes past their retention; answers how many. */
+  purgeIpHashes(): Promise<number>;
+}
 
 export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
@@ -54,5 +69,9 @@ export function createApp(deps: AppDeps) {
   }));
   app.route('/api/v1/admin', adminRoutes(services));
   app.route('/api/v1', readerRoutes(services));
-  return app;
+  const work: ScheduledWork = {
+    drainWebhooks: () => drainOutbox(services),
+    purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS),
+  };
+  return Object.assign(app, { work });
 }

@@ -26,7 +26,6 @@ export function projectRoot(): string {
   return dir;
 }
 
-const IP_HASH_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export interface NodeServerOptions {
   port: number;
@@ -127,10 +126,12 @@ export async function startNodeServer(opts: NodeServerOptions) {
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
   });
-  // IP hashes are kept on comments for 30 days, long enough to ban from a fresh comment.
-  const purge = () => store.purgeIpHashes(Date.now() - IP_HASH_RETENTION_MS).catch((e) => console.error('taliq: purge failed', e));
+  const report = (what: string) => (e: Error) => console.error(`taliq: ${what} failed`, e);
+  const purge = () => app.work.purgeIpHashes().catch(report('purge'));
   void purge();
   const purgeTimer = setInterval(purge, 24 * 3600 * 1000).unref();
+  // Webhook retries that came due; a first attempt is made right after each answer anyway.
+  const drainTimer = setInterval(() => void app.work.drainWebhooks().catch(report('webhook delivery')), 1000).unref();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {
@@ -138,6 +139,7 @@ export async function startNodeServer(opts: NodeServerOptions) {
     port,
     close: () => {
       clearInterval(purgeTimer);
+      clearInterval(drainTimer);
       return new Promise<void>((resolve) => server.close(() => Promise.all([store.close(), limiter?.close()]).then(() => resolve())));
     },
   };
