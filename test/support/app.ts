@@ -16,8 +16,8 @@ import { createApp } from '../../packages/server/src/app.js';
 import { createModeratorToken } from '../../packages/server/src/moderators.js';
 import { openPostgresStore } from '../../packages/server/src/store/postgres.js';
 import { openSqliteStore } from '../../packages/server/src/store/sqlite.js';
-import { openD1Store, type D1Like } from '../../packages/server/src/store/d1.js';
-import { Miniflare } from 'miniflare';
+import { openD1Store } from '../../packages/server/src/store/d1.js';
+import { d1Databases } from './d1.js';
 import type { Store } from '../../packages/server/src/store/store.js';
 
 export const SITE = 'akhbar';
@@ -130,8 +130,8 @@ async function postgresBacking(): Promise<Backing> {
 
 /** A D1 database on real workerd, fresh for each test; another store on the same binding is a second isolate. */
 async function d1Backing(): Promise<Backing> {
-  const mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response("") } }', d1Databases: ['DB'] });
-  const db = (await mf.getD1Database('DB')) as unknown as D1Like;
+  const databases = d1Databases(1);
+  const db = await databases.next();
   const store = await openD1Store(db);
   return {
     store, dbPath: '',
@@ -144,7 +144,7 @@ async function d1Backing(): Promise<Backing> {
     },
     close: async () => {
       await store.close();
-      await mf.dispose();
+      await databases.dispose();
     },
   };
 }
