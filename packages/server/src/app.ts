@@ -12,6 +12,7 @@ import { MemoryRateLimiter } from './abuse/rate-limiter.js';
 import { cachingStore, PageCache } from './page-cache.js';
 import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
+import { operatorRoutes } from './routes/operator.js';
 
 export type { AppDeps } from './context.js';
 
@@ -53,6 +54,8 @@ export function createApp(deps: AppDeps) {
     },
   }));
   app.route('/api/v1/admin', adminRoutes(services));
+  // Tokens, privacy requests, export and import: what the CLI needs to work over HTTP.
+  app.route('/api/v1/admin', operatorRoutes(services));
   app.route('/api/v1', readerRoutes(services));
   return app;
 }
