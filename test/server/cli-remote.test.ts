@@ -284,3 +284,16 @@ test('remote: clear errors for a bad --api, a missing or refused token, an unrea
   assert.equal(label.code, 1);
   assert.match(label.stderr, /^taliq: The request does not have the expected shape\n {2}label: Too big/m);
 });
+
+test('the backend: --api before TALIQ_API, --token before TALIQ_ADMIN_TOKEN, else the local store', async () => {
+  const { backendOptions } = await import('../../packages/server/src/cli.js');
+  const remote = (o: object, e: object) => {
+    const b = backendOptions(o, e as NodeJS.ProcessEnv);
+    return 'remote' in b && b.remote ? { url: b.remote.url.href, token: b.remote.token } : b;
+  };
+  assert.deepEqual(remote({ api: 'https://a.example/', token: 't1' }, { TALIQ_API: 'https://b.example', TALIQ_ADMIN_TOKEN: 't2' }), { url: 'https://a.example/', token: 't1' });
+  assert.deepEqual(remote({}, { TALIQ_API: 'https://b.example/taliq/api/v1', TALIQ_ADMIN_TOKEN: 't2' }), { url: 'https://b.example/taliq/', token: 't2' });
+  assert.deepEqual(remote({}, { TALIQ_ADMIN_TOKEN: 't2', TALIQ_DB: 'x.db' }), { local: { db: 'x.db' } });
+  assert.deepEqual(remote({ db: 'y.db' }, { TALIQ_API: '' }), { local: { db: 'y.db' } });
+  assert.throws(() => backendOptions({ api: 'https://a.example' }, {}), /needs a token/);
+});
