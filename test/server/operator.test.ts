@@ -12,7 +12,7 @@ import { importBatches, wireComment } from '../../packages/server/src/cli/import
 import type { ImportComment, ImportData } from '../../packages/server/src/importers/types.js';
 import { ADMIN_TOKEN, api, SITE, testApp, type TestApp } from '../support/app.js';
 
-const as = (token: string | null) => ({ origin: null, headers: token ? { authorization: `Bearer ${token}` } : {} });
+const as = (token: string | null) => ({ origin: null, headers: token ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>) });
 const admin = as(ADMIN_TOKEN);
 
 const thread = { key: '/2024/05/budget/', title: 'الميزانية', url: 'https://akhbar.example.ma/2024/05/budget/', closed: false };

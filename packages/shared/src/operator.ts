@@ -70,7 +70,8 @@ export const IMPORT_SOURCES = ['disqus', 'wordpress', 'taliq'] as const;
 export const ImportSource = z.enum(IMPORT_SOURCES);
 
 /** An id from the imported file; with the source, it makes the comment's idempotency key. */
-const SourceId = z.string().min(1).max(200).regex(/^[^\u0000-\u001F\u007F]+$/, 'No control characters');
+// Long enough for WordPress's `<thread key>:<id>` when a post has no id.
+const SourceId = z.string().min(1).max(1000).regex(/^[^\u0000-\u001F\u007F]+$/, 'No control characters');
 
 export const ImportThread = z.strictObject({
   key: ThreadKey,

@@ -17,6 +17,8 @@ import { authorName, checkEmail, checkKey, checkUrl, finish, visible } from './c
 import { line, truncate } from './html.js';
 import { ImportError, type ImportComment, type ImportData, type ImportSkip, type ImportThread } from './types.js';
 
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
 // Loose objects: a later version may add fields; these are the ones read.
 const ExportDoc = z.object({
   format: z.literal('taliq-export'),
@@ -28,7 +30,7 @@ const ExportDoc = z.object({
     mode: z.enum(['open', 'pre', 'post', 'closed']),
   })),
   comments: z.array(z.object({
-    id: z.string().min(1).max(200),
+    id: z.string().min(1).max(1000),
     thread: z.string().nullable(),
     parentId: z.string().nullable(),
     author: z.object({ name: z.string(), email: z.string().nullable() }),
@@ -67,6 +69,8 @@ export function parseTaliq(text: string): ImportData {
   const seen = new Set<string>();
   for (const c of doc.data.comments) {
     const skip = (reason: string) => skipped.push({ sourceId: c.id, reason });
+    // The id becomes part of an idempotency key, which PostgreSQL could not store with a NUL.
+    if (CONTROL.test(c.id)) { skip('its id has control characters'); continue; }
     if (seen.has(c.id)) { skip('the same id as an earlier comment'); continue; }
     seen.add(c.id);
     const key = c.thread === null ? null : checkKey(c.thread);

@@ -119,7 +119,8 @@ export function operatorRoutes(s: Services) {
     // Parents from earlier batches, by id: their thread and root are read from the store, and
     // one of another site is ignored (the reply becomes top-level).
     const named = Object.entries(batch.parents ?? {});
-    const found = new Map((await s.store.getComments([...new Set(named.map(([, id]) => id))])).filter((p) => p.siteId === site).map((p) => [p.id, p]));
+    const stored = named.length ? await s.store.getComments([...new Set(named.map(([, id]) => id))]) : [];
+    const found = new Map(stored.filter((p) => p.siteId === site).map((p) => [p.id, p]));
     const parents = new Map<string, ImportedRef>();
     for (const [sourceId, id] of named) {
       const p = found.get(id);
