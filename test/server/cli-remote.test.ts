@@ -239,6 +239,7 @@ test('remote: clear errors for a bad --api, a missing or refused token, an unrea
     [['--api', 'comments.example.com', 'sites', 'list'], {}, /must be the server's URL/],
     [['--api', 'https://user:pw@comments.example.com', 'sites', 'list'], {}, /no user name or password/],
     [['sites', 'list'], { TALIQ_ADMIN_TOKEN: '' }, /needs a token: --token T, or TALIQ_ADMIN_TOKEN/],
+    [['--token', `${ADMIN}\n`, 'sites', 'list'], {}, /has characters no token has/],
     [['--token', 'x', 'sites', 'list'], { TALIQ_API: '' }, /--token goes with --api/],
     [['--db', join(dir, 'x.db'), 'sites', 'list'], {}, /do not go with --api/],
     [['serve', '--api', server.url], {}, /serve runs the server on this machine/],

@@ -94,9 +94,12 @@ export function backendOptions(o: { api?: string; token?: string; db?: string; '
     return { local: storeOptions(o.db, o['database-url'], env) } as const;
   }
   if (o.db !== undefined || o['database-url'] !== undefined) throw new UsageError('--db and --database-url open a local store: they do not go with --api (TALIQ_API)');
+  const url = parseApiUrl(api);
   const token = o.token ?? (env.TALIQ_ADMIN_TOKEN || undefined);
   if (!token) throw new UsageError('--api (TALIQ_API) needs a token: --token T, or TALIQ_ADMIN_TOKEN (an admin token, or a site\'s token for that site)');
-  return { remote: { url: parseApiUrl(api), token } } as const;
+  // Checked here, without printing it: fetch would refuse it with a message that quotes it.
+  if (!/^[\x21-\x7E]+$/.test(token)) throw new UsageError('The token (--token or TALIQ_ADMIN_TOKEN) has characters no token has: spaces, line breaks or non-ASCII');
+  return { remote: { url, token } } as const;
 }
 
 export async function main(argv: string[]): Promise<number> {
