@@ -8,8 +8,11 @@ import { promisify } from 'node:util';
 
 export const TALIQ_BIN = fileURLToPath(new URL('../../bin/taliq.js', import.meta.url));
 
-/** CI sets DATABASE_URL and REDIS_URL for the tests of those stores; these processes use SQLite and in-memory limits unless told otherwise. */
-const childEnv = (env: Record<string, string>) => ({ ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env });
+/**
+ * CI sets DATABASE_URL and REDIS_URL for the tests of those stores; these processes use SQLite and
+ * in-memory limits unless told otherwise, and the local store unless a test gives TALIQ_API.
+ */
+const childEnv = (env: Record<string, string>) => ({ ...process.env, DATABASE_URL: '', REDIS_URL: '', TALIQ_API: '', ...env });
 
 export async function taliq(args: string[], env: Record<string, string> = {}) {
   try {

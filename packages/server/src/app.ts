@@ -13,6 +13,7 @@ import { cachingStore, PageCache } from './page-cache.js';
 import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
 import { drainOutbox } from './webhook.js';
+import { operatorRoutes } from './routes/operator.js';
 
 export type { AppDeps } from './context.js';
 
@@ -68,6 +69,8 @@ export function createApp(deps: AppDeps) {
     },
   }));
   app.route('/api/v1/admin', adminRoutes(services));
+  // Tokens, privacy requests, export and import: what the CLI needs to work over HTTP.
+  app.route('/api/v1/admin', operatorRoutes(services));
   app.route('/api/v1', readerRoutes(services));
   const work: ScheduledWork = {
     drainWebhooks: () => drainOutbox(services),
