@@ -70,6 +70,8 @@ interface Figures {
   ok: number;
   /** Requests autocannon sent, warm-up included (some still in flight when a slice ended). */
   sent: number;
+  /** The server's CPU time per answered request in the measured slices (less noisy than req/s on a shared machine). */
+  serverCpuUsPerRequest: number;
   /** Median of the slices' p50, worst of their p99 and max. */
   latencyMs: { p50: number; p99: number; max: number };
   failed: number;
@@ -86,6 +88,18 @@ interface Run {
   connections: number;
   /** Counts the requests built (for posting: bodies handed out). */
   sent?: () => number;
+  /** The server process, whose CPU time per request is reported. */
+  pid: number;
+}
+
+/** CPU time (user + system) a process has used, in ms (/proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 const median = (xs: number[]) => {
@@ -93,7 +107,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function combine(run: Run, warm: autocannon.Result, slices: autocannon.Result[]): Figures {
+function combine(run: Run, warm: autocannon.Result, slices: autocannon.Result[], cpu: number): Figures {
   const all = [warm, ...slices];
   const sum = (f: (r: autocannon.Result) => number, rs = all) => rs.reduce((n, r) => n + f(r), 0);
   const total = sum((r) => r.requests.total, slices);
@@ -103,6 +117,7 @@ function combine(run: Run, warm: autocannon.Result, slices: autocannon.Result[])
     requestsPerSecond: Math.round(total / sum((r) => r.duration, slices)),
     slices: slices.map((r) => Math.round(r.requests.total / r.duration)),
     requestsTotal: total,
+    serverCpuUsPerRequest: total ? Math.round((cpu * 1000) / total) : NaN,
     ok: sum((r) => r['2xx']),
     sent: run.sent?.() ?? sum((r) => r.requests.sent),
     latencyMs: { p50: median(slices.map((r) => r.latency.p50)), p99: Math.max(...slices.map((r) => r.latency.p99)), max: Math.max(...slices.map((r) => r.latency.max)) },
@@ -124,12 +139,17 @@ async function measure(runs: Run[]): Promise<Figures[]> {
   const warm: autocannon.Result[] = [];
   for (const r of runs) warm.push(await autocannon({ ...r.opts, duration: WARMUP, connections: r.connections }));
   const slices: autocannon.Result[][] = runs.map(() => []);
+  const cpu = runs.map(() => 0);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, r] of runs.entries()) slices[i].push(await autocannon({ ...r.opts, duration: DURATION / ROUNDS, connections: r.connections }));
+    for (const [i, r] of runs.entries()) {
+      const before = cpuMs(r.pid);
+      slices[i].push(await autocannon({ ...r.opts, duration: DURATION / ROUNDS, connections: r.connections }));
+      cpu[i] += cpuMs(r.pid) - before;
+    }
   }
   return runs.map((r, i) => {
-    const f = combine(r, warm[i], slices[i]);
-    console.log(`${f.name.padEnd(30)} ${String(f.requestsPerSecond).padStart(6)} req/s (slices ${f.slices.join(' ')})   p50 ${String(f.latencyMs.p50).padStart(4)} ms   p99 ${String(f.latencyMs.p99).padStart(4)} ms   failed ${f.failed} (errors ${f.errors}, timeouts ${f.timeouts}, non-2xx ${f.non2xx})`);
+    const f = combine(r, warm[i], slices[i], cpu[i]);
+    console.log(`${f.name.padEnd(30)} ${String(f.requestsPerSecond).padStart(6)} req/s (slices ${f.slices.join(' ')})   server CPU ${String(f.serverCpuUsPerRequest).padStart(4)} µs/req   p50 ${String(f.latencyMs.p50).padStart(4)} ms   p99 ${String(f.latencyMs.p99).padStart(4)} ms   failed ${f.failed}`);
     return f;
   });
 }
@@ -217,12 +237,13 @@ function storedIn(file: string, thread: string) {
 }
 
 let posted = 10_000; // reader and body numbers of the posting runs, after the seed's
-function postingRun(key: string, name: string, url: string, connections: number): Run {
+function postingRun(key: string, name: string, url: string, connections: number, pid: number): Run {
   let built = 0;
   return {
     key,
     name,
     connections,
+    pid,
     sent: () => built,
     opts: {
       url,
@@ -262,6 +283,7 @@ async function main() {
     if (PROFILE) mkdirSync(PROFILE, { recursive: true });
     const server = await startServer([], env, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []);
     cleanup.unshift(() => server.stop());
+    if (process.env.BENCH_DEBUG) server.child.stderr!.on("data", (d) => process.stderr.write(d));
     const pid = server.child.pid!;
     const base = `http://127.0.0.1:${server.port}`;
     const rssAt: Record<string, number> = {};
@@ -301,10 +323,10 @@ async function main() {
     const keyed = async (list: Run[]) => (await measure(list)).forEach((f, i) => (runs[list[i].key] = f));
     const reads: Run[] = [];
     if (ONLY.has('ceiling')) {
-      reads.push({ key: 'ceiling', name: `bare Hono, ${smallBytes} B JSON`, opts: { url: `${bare.url}/small` }, connections: CONNECTIONS });
-      reads.push({ key: 'barePage', name: `bare Hono, ${pageBytes} B JSON`, opts: { url: `${bare.url}/page` }, connections: CONNECTIONS });
+      reads.push({ key: 'ceiling', name: `bare Hono, ${smallBytes} B JSON`, opts: { url: `${bare.url}/small` }, connections: CONNECTIONS, pid: bare.child.pid! });
+      reads.push({ key: 'barePage', name: `bare Hono, ${pageBytes} B JSON`, opts: { url: `${bare.url}/page` }, connections: CONNECTIONS, pid: bare.child.pid! });
     }
-    if (ONLY.has('listing')) reads.push({ key: 'listing', name: 'Taliq listing', opts: { url: `${base}${listPath}`, headers: { origin: ORIGIN } }, connections: CONNECTIONS });
+    if (ONLY.has('listing')) reads.push({ key: 'listing', name: 'Taliq listing', opts: { url: `${base}${listPath}`, headers: { origin: ORIGIN } }, connections: CONNECTIONS, pid });
     if (reads.length) await keyed(reads);
     if (ONLY.has('listing')) rssNow('after listing');
     const stored: Record<string, ReturnType<typeof storedIn> & { thread: string }> = {};
@@ -313,7 +335,7 @@ async function main() {
       const threadOf = (connections: number) => `bench-posting-${connections}`;
       // Each run's thread exists before it, as an article's does when readers comment on it.
       for (const [, connections] of writes) await seedThread(base, threadOf(connections));
-      await keyed(writes.map(([key, connections]) => postingRun(key, `Taliq posting, ${connections} conn.`, `${base}/api/v1/sites/${SITE}/threads/${threadOf(connections)}/comments`, connections)));
+      await keyed(writes.map(([key, connections]) => postingRun(key, `Taliq posting, ${connections} conn.`, `${base}/api/v1/sites/${SITE}/threads/${threadOf(connections)}/comments`, connections, pid)));
       for (const [key, connections] of writes) {
         const thread = threadOf(connections);
         const s = storedIn(dbFile, thread);
@@ -369,15 +391,15 @@ async function main() {
     };
     mkdirSync(join(ROOT, 'bench/reports'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/reports/load.json'), JSON.stringify(report, null, 2) + '\n');
-    const row = (f: Figures) => `| ${f.name} | ${f.connections} | ${f.requestsPerSecond} | ${f.slices.join(', ')} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${f.failed} (${f.errors} errors, ${f.timeouts} timeouts, ${f.non2xx} non-2xx) |`;
+    const row = (f: Figures) => `| ${f.name} | ${f.connections} | ${f.requestsPerSecond} | ${f.slices.join(', ')} | ${f.serverCpuUsPerRequest} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${f.failed} (${f.errors} errors, ${f.timeouts} timeouts, ${f.non2xx} non-2xx) |`;
     writeFileSync(join(ROOT, 'bench/reports/load.md'), [
       `# Load benchmark — ${pass ? 'PASS' : 'FAIL'}`,
       '',
       `${report.date}; ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}. autocannon, ${DURATION} s per run after a ${WARMUP} s warm-up, in ${ROUNDS} slices interleaved with the runs it is compared with; client and servers on the same machine.`,
       `Ceiling: bare Hono answering ${smallBytes} bytes of JSON. Listing: the first page (${PAGE} top-level comments with their replies, ${pageBytes} bytes) of a ${COMMENTS}-comment thread, as the widget asks for it. Posting: distinct comments (own reader, own body) from the site's origin, post-moderation, SQLite WAL with synchronous=FULL and group commit, each answered after its commit was flushed.`,
       '',
-      '| run | connections | req/s | slices, req/s | p50 ms | p99 ms | failed |',
-      '|---|---:|---:|---|---:|---:|---|',
+      '| run | connections | req/s | slices, req/s | server CPU µs/req | p50 ms | p99 ms | failed |',
+      '|---|---:|---:|---|---:|---:|---:|---|',
       ...measured.map(row),
       '',
       ...Object.entries(stored).map(([k, s]) => `Stored in "${s.thread}" after its run: ${s.comments} comments, ${s.ids} distinct ids, ${s.bodies} distinct bodies, ${s.approved} approved; ${runs[k].ok} answered 201, ${runs[k].sent} sent.`),
