@@ -20,7 +20,8 @@ let opened: Promise<Store> | undefined;
  * D1 refuses to prepare a statement that calls log10() ("not authorized to use function"), and
  * migration 0003 backfills `hot` with it. On a new database that UPDATE has no row to change,
  * so this shim hands D1 a no-op in its place and the migration ledger stays as the store writes
- * it. A problem of the store on D1 itself, reported, not fixed here: see docs/self-hosting.md.
+ * it. A problem of the store on D1 itself (openD1Store fails on a fresh D1 without this), to be
+ * fixed in the migrations, not here.
  */
 const BACKFILL = /^\s*UPDATE comments SET hot = created_at \/ 45000000\.0/;
 const withoutBackfill = (db: D1Like): D1Like => ({
