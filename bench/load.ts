@@ -23,8 +23,9 @@
  *  - peak RSS < 120 MiB.
  * Writes bench/reports/load.json and bench/reports/load.md; exits 1 when a budget fails.
  *
- * Options (environment): BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS (default
- * 50), BENCH_ONLY (comma-separated subset of ceiling,listing,posting; budgets of runs left out are
+ * Options (environment): BENCH_DURATION (seconds per run, default 12), BENCH_ROUNDS (slices each
+ * run is cut into, interleaved with the others, default 4), BENCH_CONNECTIONS (default 50),
+ * BENCH_DEBUG (pass the server's stderr through), BENCH_ONLY (comma-separated subset of ceiling,listing,posting; budgets of runs left out are
  * not checked), BENCH_PROFILE (a folder: the Taliq process runs with --cpu-prof and writes its
  * profile there on exit).
  * All requests come from one address, so the bench lifts its site's rate limits first
