@@ -3,6 +3,7 @@
  * and crash tests. Needs the build (npm test builds first).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -33,9 +34,16 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `taliq serve` on a free port and waits until it listens. */
-export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(TALIQ_BIN, ['serve', '--port', '0', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** The Node flags on bin/taliq.js's `#!` line (the heap flags it is run with). */
+const shebangFlags = () => readFileSync(TALIQ_BIN, 'utf8').split('\n')[0].split(/\s+/).filter((a) => a.startsWith('--'));
+
+/**
+ * Starts `taliq serve` on a free port and waits until it listens. With `nodeArgs` (e.g.
+ * `--cpu-prof`, which NODE_OPTIONS refuses) Node is started explicitly, with the `#!` line's flags.
+ */
+export async function startServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const [cmd, argv] = nodeArgs.length ? [process.execPath, [...shebangFlags(), ...nodeArgs, TALIQ_BIN]] : [TALIQ_BIN, []];
+  const child = spawn(cmd, [...argv, 'serve', '--port', '0', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
   const port = await new Promise<number>((resolve, reject) => {

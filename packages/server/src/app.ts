@@ -61,13 +61,15 @@ export function createApp(deps: AppDeps) {
     }
   });
 
-  // Refuse large bodies before reading them whole.
-  app.use('/api/*', bodyLimit({
+  // Refuse large bodies before reading them whole. Not for GET and HEAD, which no route reads a
+  // body of: looking for one makes @hono/node-server build a full Request for every thread read.
+  const limitBody = bodyLimit({
     maxSize: LIMITS.requestBodyMax,
     onError: () => {
       throw new ApiError(413, 'payload_too_large', `Request bodies are limited to ${LIMITS.requestBodyMax} bytes`);
     },
-  }));
+  });
+  app.use('/api/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   app.route('/api/v1/admin', adminRoutes(services));
   // Tokens, privacy requests, export and import: what the CLI needs to work over HTTP.
   app.route('/api/v1/admin', operatorRoutes(services));
