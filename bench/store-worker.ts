@@ -16,19 +16,6 @@ import { newComment, PAGE } from './store-fixture.js';
 
 let opened: Promise<Store> | undefined;
 
-/**
- * D1 refuses to prepare a statement that calls log10() ("not authorized to use function"), and
- * migration 0003 backfills `hot` with it. On a new database that UPDATE has no row to change,
- * so this shim hands D1 a no-op in its place and the migration ledger stays as the store writes
- * it. A problem of the store on D1 itself (openD1Store fails on a fresh D1 without this), to be
- * fixed in the migrations, not here.
- */
-const BACKFILL = /^\s*UPDATE comments SET hot = created_at \/ 45000000\.0/;
-const withoutBackfill = (db: D1Like): D1Like => ({
-  prepare: (sql) => db.prepare(BACKFILL.test(sql) ? 'SELECT 1 WHERE 0' : sql),
-  batch: (statements) => db.batch(statements),
-});
-
 interface Body {
   sql: string;
   params?: unknown[];
@@ -44,7 +31,7 @@ interface Body {
 
 export default {
   async fetch(request: Request, env: { DB: D1Like }): Promise<Response> {
-    const store = await (opened ??= openD1Store(withoutBackfill(env.DB)));
+    const store = await (opened ??= openD1Store(env.DB));
     const b = (await request.json()) as Body;
     switch (new URL(request.url).pathname) {
       case '/exec':
