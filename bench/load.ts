@@ -327,7 +327,7 @@ async function main() {
       reads.push({ key: 'ceiling', name: `bare Hono, ${smallBytes} B JSON`, opts: { url: `${bare.url}/small` }, connections: CONNECTIONS, pid: bare.child.pid! });
       reads.push({ key: 'barePage', name: `bare Hono, ${pageBytes} B JSON`, opts: { url: `${bare.url}/page` }, connections: CONNECTIONS, pid: bare.child.pid! });
     }
-    if (ONLY.has('listing')) reads.push({ key: 'listing', name: 'Taliq listing', opts: { url: `${base}${listPath}`, headers: { origin: ORIGIN } }, connections: CONNECTIONS, pid });
+    if (ONLY.has('listing')) reads.push({ key: 'listing', name: 'Taliq listing', opts: { url: `${base}${listPath}`, headers: { origin: ORIGIN, 'accept-encoding': 'gzip, deflate, br' } }, connections: CONNECTIONS, pid });
     if (reads.length) await keyed(reads);
     if (ONLY.has('listing')) rssNow('after listing');
     const stored: Record<string, ReturnType<typeof storedIn> & { thread: string }> = {};
@@ -397,7 +397,7 @@ async function main() {
       `# Load benchmark — ${pass ? 'PASS' : 'FAIL'}`,
       '',
       `${report.date}; ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}. autocannon, ${DURATION} s per run after a ${WARMUP} s warm-up, in ${ROUNDS} slices interleaved with the runs it is compared with; client and servers on the same machine.`,
-      `Ceiling: bare Hono answering ${smallBytes} bytes of JSON. Listing: the first page (${PAGE} top-level comments with their replies, ${pageBytes} bytes) of a ${COMMENTS}-comment thread, as the widget asks for it. Posting: distinct comments (own reader, own body) from the site's origin, post-moderation, SQLite WAL with synchronous=FULL and group commit, each answered after its commit was flushed.`,
+      `Ceiling: bare Hono answering ${smallBytes} bytes of JSON. Listing: the first page (${PAGE} top-level comments with their replies, ${pageBytes} bytes, sent gzipped as to a browser) of a ${COMMENTS}-comment thread, as the widget asks for it. Posting: distinct comments (own reader, own body) from the site's origin, post-moderation, SQLite WAL with synchronous=FULL and group commit, each answered after its commit was flushed.`,
       '',
       '| run | connections | req/s | slices, req/s | server CPU µs/req | p50 ms | p99 ms | failed |',
       '|---|---:|---:|---|---:|---:|---:|---|',

@@ -23,3 +23,27 @@ test('a cached first page never hides a change made through the API', async () =
   assert.equal((await list()).thread.editWindowSeconds, 30, 'settings show at once');
   await t.close();
 });
+
+test('a large page goes gzipped to a client that accepts it, the same JSON once inflated; small ones and other clients get it plain', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const app = createApp({ store: t.store, secret: SECRET, pageCacheMs: 60_000, compress: true, clientIp: () => '203.0.113.9' });
+  const path = `/api/v1/sites/${SITE}/threads/t/comments`;
+  const empty = await app.request(path, { headers: { 'accept-encoding': 'gzip, br' } });
+  assert.equal(empty.headers.get('content-encoding'), null, 'a page under 1 KB is not worth compressing');
+  assert.equal(empty.headers.get('vary'), 'Accept-Encoding');
+  for (let i = 0; i < 20; i++) {
+    await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ author: { name: `قارئ ${i}` }, body: `تعليق طويل بعض الشيء رقم ${i} عن المقال` }) });
+  }
+  const plain = await app.request(path);
+  assert.equal(plain.headers.get('content-encoding'), null);
+  const plainText = await plain.text();
+  for (let round = 0; round < 2; round++) {
+    const zipped = await app.request(path, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+    const raw = new Uint8Array(await zipped.arrayBuffer());
+    assert.ok(raw.byteLength < plainText.length / 2, `compressed ${raw.byteLength} bytes of ${plainText.length}`);
+    const inflated = await new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+    assert.equal(inflated, plainText, 'the same answer, cached or not');
+  }
+  await t.close();
+});

@@ -37,6 +37,7 @@ export function createApp(deps: AppDeps) {
   const services: Services = {
     store: deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store,
     pages,
+    compress: deps.compress ?? false,
     signer: new Signer(deps.secret),
     adminToken: deps.adminToken || undefined,
     clientIp: deps.clientIp ?? (() => undefined),

@@ -27,6 +27,11 @@ export interface AppDeps {
   limiter?: RateLimiter;
   /** How long a thread's first page may be served from memory, in ms; 0 (the default) turns it off. */
   pageCacheMs?: number;
+  /**
+   * Gzip large JSON answers for clients that accept it. Off by default: Workers compress at the
+   * edge themselves; the Node runtime turns it on.
+   */
+  compress?: boolean;
 }
 
 export interface Services {
@@ -41,4 +46,5 @@ export interface Services {
   eventPollMs: number;
   limiter: RateLimiter;
   pages: PageCache;
+  compress: boolean;
 }

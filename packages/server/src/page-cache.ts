@@ -6,26 +6,68 @@
  */
 import type { Store } from './store/store.js';
 
+/** gzip with the platform's CompressionStream (Node and Workers alike). */
+export async function gzip(body: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export interface CachedPage {
+  body: Uint8Array<ArrayBuffer>;
+  /** The body gzipped, made once on first demand and kept with the page. */
+  gzipped(): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+interface Entry extends CachedPage {
+  at: number;
+  version: number;
+  bytes: number;
+}
+
 export class PageCache {
-  private pages = new Map<string, { at: number; version: number; body: Uint8Array<ArrayBuffer> }>();
+  private pages = new Map<string, Entry>();
   private version = 0;
+  private bytes = 0;
 
-  constructor(private readonly ttlMs: number, private readonly maxPages = 2000) {}
+  /** Bounded by bytes, not by count: a few huge pages cannot take the instance's memory. */
+  constructor(private readonly ttlMs: number, private readonly maxBytes = 16 * 1024 * 1024) {}
 
-  get(key: string, now: number): Uint8Array<ArrayBuffer> | undefined {
+  get(key: string, now: number): CachedPage | undefined {
     if (this.ttlMs <= 0) return undefined;
     const p = this.pages.get(key);
-    return p && p.version === this.version && now - p.at < this.ttlMs ? p.body : undefined;
+    return p && p.version === this.version && now - p.at < this.ttlMs ? p : undefined;
   }
 
-  set(key: string, body: Uint8Array<ArrayBuffer>, now: number) {
-    if (this.ttlMs <= 0) return;
-    if (this.pages.size >= this.maxPages) this.pages.clear();
-    this.pages.set(key, { at: now, version: this.version, body });
+  /** Keeps the page (when caching is on) and answers it either way. */
+  set(key: string | null, body: Uint8Array<ArrayBuffer>, now: number): CachedPage {
+    let zipped: Promise<Uint8Array<ArrayBuffer>> | undefined;
+    const entry: Entry = {
+      at: now, version: this.version, body, bytes: body.byteLength,
+      gzipped: () => {
+        if (!zipped) {
+          zipped = gzip(body);
+          // The compressed copy counts towards the bound too, once it exists.
+          void zipped.then((z) => { if (this.pages.get(key ?? '') === entry) { entry.bytes += z.byteLength; this.bytes += z.byteLength; } }, () => {});
+        }
+        return zipped;
+      },
+    };
+    if (key === null || this.ttlMs <= 0 || body.byteLength > this.maxBytes / 4) return entry;
+    const old = this.pages.get(key);
+    if (old) this.bytes -= old.bytes;
+    if (this.bytes + body.byteLength > this.maxBytes) {
+      this.pages.clear();
+      this.bytes = 0;
+    }
+    this.pages.set(key, entry);
+    this.bytes += body.byteLength;
+    return entry;
   }
 
   invalidate() {
     this.version++;
+    this.pages.clear();
+    this.bytes = 0;
   }
 }
 

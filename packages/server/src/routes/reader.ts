@@ -23,6 +23,7 @@ import { formSignals, formToken } from '../abuse/spam-signals.js';
 import type { Context } from 'hono';
 import { normalizeOrigin, readerCors } from '../middleware/cors.js';
 import { toModerator, toOwn, toPublic } from '../views.js';
+import type { CachedPage } from '../page-cache.js';
 
 const ThreadParams = z.object({ site: SiteId, thread: ThreadKey });
 const SiteParams = z.object({ site: SiteId });
@@ -37,7 +38,18 @@ const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,100}$/).optional();
 
 const encoder = new TextEncoder();
 
+/** Pages past this size go gzipped to clients that accept it (where the runtime does not compress itself). */
+const COMPRESS_FROM = 1024;
+
 export function readerRoutes(s: Services) {
+  const sendPage = async (c: Context, page: CachedPage) => {
+    if (!s.compress) return c.body(page.body);
+    c.header('Vary', 'Accept-Encoding');
+    if (page.body.byteLength < COMPRESS_FROM || !/\bgzip\b/i.test(c.req.header('accept-encoding') ?? '')) return c.body(page.body);
+    c.header('Content-Encoding', 'gzip');
+    return c.body(await page.gzipped());
+  };
+
   const app = new Hono();
   const reader = (c: Context) => identify(s, c.req.header('taliq-reader'), s.clientIp(c));
 
@@ -55,12 +67,12 @@ export function readerRoutes(s: Services) {
     // The whole answer, form token included, is kept encoded for the rest of the second.
     const token = await formToken(s, site.id);
     const cacheKey = after ? null : `${siteId}\n${key}\n${sort}\n${limit}\n${token}`;
-    let body = cacheKey ? s.pages.get(cacheKey, Date.now()) : undefined;
-    if (!body) {
-      body = encoder.encode(JSON.stringify({ ...(await threadPage(site, key, sort, limit, after)), formToken: token } satisfies CommentPage));
-      if (cacheKey) s.pages.set(cacheKey, body, Date.now());
+    let page = cacheKey ? s.pages.get(cacheKey, Date.now()) : undefined;
+    if (!page) {
+      const body = encoder.encode(JSON.stringify({ ...(await threadPage(site, key, sort, limit, after)), formToken: token } satisfies CommentPage));
+      page = s.pages.set(cacheKey, body, Date.now());
     }
-    return c.body(body);
+    return sendPage(c, page);
   });
 
   async function threadPage(site: Site, key: string, sort: Sort, limit: number, after: Cursor | null): Promise<Omit<CommentPage, 'formToken'>> {

@@ -83,6 +83,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     adminToken: opts.adminToken,
     limiter: opts.limiter,
     pageCacheMs: 1000,
+    compress: true,
     clientIp: (c) => {
       let remote: string | undefined;
       try {
