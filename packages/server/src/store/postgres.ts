@@ -109,19 +109,17 @@ async function migrateLocked(pool: pg.Pool, driver: Driver, schema?: string) {
 }
 
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, types, max: opts.max, application_name: 'taliq' } as pg.PoolConfig);
+  // Set at connection start-up (no query of its own, nothing queued before the first one):
+  // acknowledged means durable whatever the server's or the role's default, and the schema.
+  if (opts.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(opts.schema)) throw new Error(`Not a plain schema name: ${opts.schema}`);
+  const session = ['-c synchronous_commit=on', ...(opts.schema ? [`-c search_path=${opts.schema}`] : [])].join(' ');
+  // Added to any `options` the URL carries (e.g. the operator's own search_path), not instead.
+  const withSession = new URL(url);
+  withSession.searchParams.set('options', [withSession.searchParams.get('options'), session].filter(Boolean).join(' '));
+  const pool = new pg.Pool({ connectionString: withSession.toString(), types, max: opts.max, application_name: 'taliq' } as pg.PoolConfig);
   // An idle connection that breaks (database restart, network) is dropped and replaced; it must
   // not take the process down.
   pool.on('error', (e) => console.error('taliq: PostgreSQL connection error:', e.message));
-  const session = [
-    // Acknowledged means durable, whatever the server's or the role's default.
-    'SET synchronous_commit = on',
-    ...(opts.schema ? [`SET search_path = ${quoteIdent(opts.schema)}`] : []),
-  ].join('; ');
-  // Queued on each new connection before the query that asked for it.
-  pool.on('connect', (client) => {
-    client.query(session).catch((e) => console.error('taliq: PostgreSQL session setup failed:', e.message));
-  });
   const driver = new PostgresDriver(pool);
   try {
     await migrateLocked(pool, driver, opts.schema);
