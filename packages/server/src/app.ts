@@ -16,9 +16,14 @@ import { adminRoutes } from './routes/admin.js';
 export type { AppDeps } from './context.js';
 
 export function createApp(deps: AppDeps) {
+  return createAppFor(createServices(deps));
+}
+
+/** What the routes share, built from the deps; runtimes use it for scheduled work too. */
+export function createServices(deps: AppDeps): Services {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
   const pages = new PageCache(deps.pageCacheMs ?? 0);
-  const services: Services = {
+  return {
     store: deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store,
     pages,
     signer: new Signer(deps.secret),
@@ -30,8 +35,11 @@ export function createApp(deps: AppDeps) {
     webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
     eventPollMs: deps.eventPollMs ?? 1_000,
     limiter: deps.limiter ?? new MemoryRateLimiter(deps.now),
+    liveEvents: deps.liveEvents,
   };
+}
 
+export function createAppFor(services: Services) {
   const app = new Hono();
   app.onError(onError);
   app.notFound((c) => errorResponse(c, 404, 'not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -27,7 +27,15 @@ export interface AppDeps {
   limiter?: RateLimiter;
   /** How long a thread's first page may be served from memory, in ms; 0 (the default) turns it off. */
   pageCacheMs?: number;
+  /**
+   * Answers a thread's live-update stream (the events route, after validation). Without it each
+   * stream polls the store itself (events.ts); Workers forward to one Durable Object per thread.
+   */
+  liveEvents?: LiveEvents;
 }
+
+/** `lastSeen`: the Last-Event-ID header or `?after=`, as the client sent it. */
+export type LiveEvents = (c: Context, siteId: string, key: string, lastSeen: string | undefined) => Response | Promise<Response>;
 
 export interface Services {
   store: Store;
@@ -41,4 +49,5 @@ export interface Services {
   eventPollMs: number;
   limiter: RateLimiter;
   pages: PageCache;
+  liveEvents: LiveEvents | undefined;
 }
