@@ -193,7 +193,7 @@ export class ThreadHub {
     this.subs.delete(sub);
     if (!this.subs.size && this.wake) {
       // The last reader left: stop waiting, let the loop end now.
-      clearTimeout(this.timer);
+      if (this.timer !== undefined) clearTimeout(this.timer);
       const wake = this.wake;
       this.wake = undefined;
       wake();

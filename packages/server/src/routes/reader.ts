@@ -58,7 +58,8 @@ export function readerRoutes(s: Services) {
     const cacheKey = after ? null : `${siteId}\n${key}\n${sort}\n${limit}\n${token}`;
     let body = cacheKey ? s.pages.get(cacheKey, Date.now()) : undefined;
     if (!body) {
-      body = encoder.encode(JSON.stringify({ ...(await threadPage(site, key, sort, limit, after)), formToken: token } satisfies CommentPage));
+      // (The cast: Workers' types answer Uint8Array<ArrayBufferLike> from encode().)
+      body = encoder.encode(JSON.stringify({ ...(await threadPage(site, key, sort, limit, after)), formToken: token } satisfies CommentPage)) as Uint8Array<ArrayBuffer>;
       if (cacheKey) s.pages.set(cacheKey, body, Date.now());
     }
     return c.body(body);
