@@ -12,18 +12,28 @@ import { MemoryRateLimiter } from './abuse/rate-limiter.js';
 import { cachingStore, PageCache } from './page-cache.js';
 import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
+import { drainOutbox } from './webhook.js';
 
 export type { AppDeps } from './context.js';
 
-export function createApp(deps: AppDeps) {
-  return createAppFor(createServices(deps));
+/** IP hashes are kept on comments for 30 days, long enough to ban from a fresh comment. */
+export const IP_HASH_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Work the runtime runs on a schedule, outside any request: a timer on Node, the cron trigger
+ * on Workers.
+ */
+export interface ScheduledWork {
+  /** Sends the webhook deliveries that are due (retries included); answers how many went out. */
+  drainWebhooks(): Promise<number>;
+  /** Forgets IP hashes past their retention; answers how many. */
+  purgeIpHashes(): Promise<number>;
 }
 
-/** What the routes share, built from the deps; runtimes use it for scheduled work too. */
-export function createServices(deps: AppDeps): Services {
+export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
   const pages = new PageCache(deps.pageCacheMs ?? 0);
-  return {
+  const services: Services = {
     store: deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store,
     pages,
     signer: new Signer(deps.secret),
@@ -37,9 +47,7 @@ export function createServices(deps: AppDeps): Services {
     limiter: deps.limiter ?? new MemoryRateLimiter(deps.now),
     liveEvents: deps.liveEvents,
   };
-}
 
-export function createAppFor(services: Services) {
   const app = new Hono();
   app.onError(onError);
   app.notFound((c) => errorResponse(c, 404, 'not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}`));
@@ -62,5 +70,9 @@ export function createAppFor(services: Services) {
   }));
   app.route('/api/v1/admin', adminRoutes(services));
   app.route('/api/v1', readerRoutes(services));
-  return app;
+  const work: ScheduledWork = {
+    drainWebhooks: () => drainOutbox(services),
+    purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS),
+  };
+  return Object.assign(app, { work });
 }

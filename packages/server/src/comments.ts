@@ -159,23 +159,6 @@ export async function editComment(s: Services, comment: StoredComment, site: Sit
 
 const mergeReasons = (a: Reason[], b: Reason[]) => [...a, ...b.filter((r) => !a.some((x) => x.code === r.code && x.detail === r.detail))];
 
-/** Removal register: the text as it was, who removed it, when, and why. */
-export async function registerRemovals(s: Services, comments: StoredComment[], status: Status, moderator: string, reason: string | null) {
-  const at = s.now();
-  const threads = new Map<number, Thread | null>();
-  for (const c of comments) if (!threads.has(c.threadId)) threads.set(c.threadId, await s.store.getThreadById(c.threadId));
-  await s.store.addRemovals(
-    comments.map((c) => {
-      const t = threads.get(c.threadId);
-      return {
-        siteId: c.siteId, commentId: c.id, status, threadKey: t?.key ?? '', threadTitle: t?.title ?? null, threadUrl: t?.url ?? null,
-        authorName: c.authorName, readerId: c.readerId, body: c.body, codes: c.reasons.map((r) => r.code), reason, moderator,
-        createdAt: c.createdAt, at,
-      };
-    }),
-  );
-}
-
 // ---- edit tokens: the reader's receipt for a comment, and the key to edit or delete it --------
 
 export const editTokenFor = async (s: Services, id: string) => `${id}.${await s.signer.mac('edit', id, 24)}`;

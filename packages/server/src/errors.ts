@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import type { ErrorCode, ErrorIssue } from '../../shared/src/errors.js';
+import { StoreError } from './store/driver.js';
 
 export type ClientErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429;
 
@@ -36,7 +37,18 @@ export function errorResponse(c: Context, status: ContentfulStatusCode, code: Er
   return c.json({ error: issues ? { code, message, issues } : { code, message } }, status);
 }
 
+/** The status a client sees for each kind of store error: chosen here, not in the stores. */
+const STORE_ERRORS = {
+  conflict: [409, 'conflict'],
+  not_found: [404, 'not_found'],
+  invalid: [400, 'bad_request'],
+} as const satisfies Record<StoreError['kind'], [ClientErrorStatus, ErrorCode]>;
+
 export function onError(err: Error, c: Context) {
+  if (err instanceof StoreError) {
+    const [status, code] = STORE_ERRORS[err.kind];
+    return errorResponse(c, status, code, err.message);
+  }
   if (err instanceof ApiError) {
     if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
     return errorResponse(c, err.status, err.code, err.message, err.issues);

@@ -47,7 +47,7 @@ export async function etagOf(body: Uint8Array): Promise<string> {
 }
 
 /** Adds the static routes to the API app itself, so unknown paths keep its JSON 404 envelope. */
-export function addStaticRoutes(app: Hono, files: StaticFiles, opts: { demo?: boolean } = {}) {
+export function addStaticRoutes<A extends Hono<any, any, any>>(app: A, files: StaticFiles, opts: { demo?: boolean } = {}): A {
   // Hashed once per process or isolate, on first use.
   const etags = new Map<StaticName, Promise<string>>();
   const etag = (name: StaticName, file: StaticFile) => {

@@ -8,7 +8,6 @@ import { BulkModerate, DEFAULT_SETTINGS, LIMITS, Moderate, QueueQuery, SiteId, S
 import { NewBan, ServerId, ThreadKey } from '../../../shared/src/index.js';
 import type { Me, ModerationAction, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
 import { normalizeText } from '../moderation/normalize.js';
-import { registerRemovals } from '../comments.js';
 import { randomHex } from '../crypto.js';
 import { webhookSecret } from '../webhook.js';
 import { ssoSecret } from '../sso.js';
@@ -69,15 +68,10 @@ export function adminRoutes(s: Services) {
     // What an author deleted stays deleted: no moderator action brings it back.
     const deleted = comments.find((c) => c.status === 'deleted');
     if (deleted) throw new ApiError(409, 'conflict', `Comment ${deleted.id} was deleted by its author`);
-    const status = ACTION_STATUS[action];
-    const before = await s.store.setStatus(comments.map((c) => c.id), status);
-    const removed = before.filter((b) => (status === 'rejected' || status === 'spam') && b.status !== status);
-    if (removed.length) await registerRemovals(s, removed, status, m.actor, reason ?? null);
-    const at = s.now();
-    for (const b of before) {
-      await s.store.addAudit({ siteId: b.siteId, actor: m.actor, action: `comment.${action}`, target: b.id, before: { status: b.status }, after: { status, ...(reason ? { reason } : {}) }, at });
-    }
-    return withThreads(await s.store.getComments(comments.map((c) => c.id)));
+    const ids = comments.map((c) => c.id);
+    // The status change, its audit entries and its removal register rows: one atomic write.
+    await s.store.setStatus(ids, ACTION_STATUS[action], { actor: m.actor, reason: reason ?? null, audit: true, action: `comment.${action}`, at: s.now() });
+    return withThreads(await s.store.getComments(ids));
   }
 
   app.get('/sites/:site/comments', validate('param', SiteParams), validate('query', QueueQuery), async (c) => {

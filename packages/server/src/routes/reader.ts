@@ -10,7 +10,7 @@ import type { Cursor, Site } from '../store/store.js';
 import { ApiError, notFound } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
-import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, identify, isClosed, postComment, registerRemovals, requireSite, sortOrder, verifyEditToken } from '../comments.js';
+import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, identify, isClosed, postComment, requireSite, sortOrder, verifyEditToken } from '../comments.js';
 import { NewReport, ServerId } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
 import { verifySsoToken } from '../sso.js';
@@ -102,8 +102,8 @@ export function readerRoutes(s: Services) {
       signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
-    else if (comment.flagged) announce(s, site, 'comment.flagged', toModerator(comment, thread));
-    else if (comment.status === 'pending') announce(s, site, 'comment.pending', toModerator(comment, thread));
+    else if (comment.flagged) await announce(s, site, 'comment.flagged', toModerator(comment, thread));
+    else if (comment.status === 'pending') await announce(s, site, 'comment.pending', toModerator(comment, thread));
     return c.json({ comment: toOwn(comment), editToken: await editTokenFor(s, comment.id) } satisfies PostedComment, 201);
   });
 
@@ -131,9 +131,8 @@ export function readerRoutes(s: Services) {
 
   app.delete('/comments/:id', validate('param', IdParams), async (c) => {
     const { id } = c.req.valid('param');
-    const { comment } = await commentForEdit(s, id, c.req.header('authorization'));
-    await s.store.setStatus([id], 'deleted');
-    await registerRemovals(s, [comment], 'deleted', 'author', null);
+    await commentForEdit(s, id, c.req.header('authorization'));
+    await s.store.setStatus([id], 'deleted', { actor: 'author', at: s.now() });
     return c.body(null, 204);
   });
 
@@ -150,7 +149,7 @@ export function readerRoutes(s: Services) {
     const result = await s.store.addReport({ commentId: id, readerId: who.readerId ?? who.ipHash ?? 'unknown', reason, note: note ?? null, at: s.now() }, site.settings.reportThreshold);
     if (result.newlyFlagged) {
       const flagged = (await s.store.getComment(id))!;
-      announce(s, site, 'comment.flagged', toModerator(flagged, await s.store.getThreadById(flagged.threadId)));
+      await announce(s, site, 'comment.flagged', toModerator(flagged, await s.store.getThreadById(flagged.threadId)));
     }
     return c.json({ received: true }, 202);
   });

@@ -13,7 +13,6 @@ import { openStore } from './open-store.js';
 import { clientIpFrom } from '../abuse/client-ip.js';
 import { RedisRateLimiter, type RateLimiter } from '../abuse/rate-limiter.js';
 import type { Store } from '../store/store.js';
-import { purgeOldIpHashes } from '../maintenance.js';
 import { addStaticRoutes, STATIC_SOURCES, type StaticFiles, type StaticName } from '../static-routes.js';
 
 /** The project root: the folder with Taliq's package.json, from src/ or from dist/. */
@@ -83,9 +82,12 @@ export async function startNodeServer(opts: NodeServerOptions) {
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
   });
-  const purge = () => purgeOldIpHashes(store, Date.now()).catch((e) => console.error('taliq: purge failed', e));
+  const report = (what: string) => (e: Error) => console.error(`taliq: ${what} failed`, e);
+  const purge = () => app.work.purgeIpHashes().catch(report('purge'));
   void purge();
   const purgeTimer = setInterval(purge, 24 * 3600 * 1000).unref();
+  // Webhook retries that came due; a first attempt is made right after each answer anyway.
+  const drainTimer = setInterval(() => void app.work.drainWebhooks().catch(report('webhook delivery')), 1000).unref();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {
@@ -93,6 +95,7 @@ export async function startNodeServer(opts: NodeServerOptions) {
     port,
     close: () => {
       clearInterval(purgeTimer);
+      clearInterval(drainTimer);
       return new Promise<void>((resolve) => server.close(() => Promise.all([store.close(), limiter?.close()]).then(() => resolve())));
     },
   };

@@ -241,14 +241,18 @@ export interface Store {
   /** A ban in force on this reader id or IP hash, shadow bans included. */
   activeBan(siteId: string, readerId: string | null, ipHash: string | null, now: number): Promise<Ban | null>;
 
-  addRemovals(removals: Removal[]): Promise<void>;
   listRemovals(siteId: string, from: number, to: number): Promise<Removal[]>;
 
   /** `q` is already normalized (normalizeText) and matched against each comment's search text. */
   listQueue(siteId: string, status: QueueStatus, limit: number, after: Cursor | null, q: string | null): Promise<Page<StoredComment>>;
   queueCounts(siteId: string): Promise<Record<QueueStatus, number>>;
-  /** Sets the status of each comment; answers the comments as they were before. */
-  setStatus(ids: string[], status: Status): Promise<StoredComment[]>;
+  /**
+   * Sets the status of each comment, except comments their authors deleted (never brought back),
+   * and answers the comments as read just before. With `by`, the same atomic write adds the audit
+   * entries (`by.audit`) and, for a removal (rejected, spam, deleted), the removal register rows of
+   * the comments whose status changes, from the status each had at that moment.
+   */
+  setStatus(ids: string[], status: Status, by?: StatusChange): Promise<StoredComment[]>;
 
   /** Every thread and comment of a site, every status, oldest first (`taliq export`: backups, migration). */
   exportSite(siteId: string): Promise<{ threads: Thread[]; comments: StoredComment[] }>;
@@ -267,5 +271,39 @@ export interface Store {
   addAudit(entry: NewAuditEntry): Promise<void>;
   listAudit(siteId: string, limit: number, beforeId: number | null): Promise<AuditEntry[]>;
 
+  /** Queues a webhook delivery, due at `at`. */
+  enqueueWebhook(w: { siteId: string; event: string; body: string; at: number }): Promise<void>;
+  /**
+   * Takes up to `limit` due deliveries for `leaseMs` under the caller's `lease` id; a delivery
+   * taken by another caller whose lease has not run out is left alone.
+   */
+  claimWebhooks(now: number, limit: number, leaseMs: number, lease: string): Promise<OutboxItem[]>;
+  /** Ends a claimed delivery: done (delivered, or given up), or due again at `nextAt`. */
+  settleWebhook(id: number, lease: string, outcome: { done: true; at: number; error?: string } | { done: false; nextAt: number; error: string }): Promise<void>;
+
   close(): Promise<void>;
+}
+
+/** Who changes a status, for the audit log and the removal register. */
+export interface StatusChange {
+  /** A token id, `env`, `cli` or `author`. */
+  actor: string;
+  /** The moderator's words, if any. */
+  reason?: string | null;
+  /** Write an audit entry per comment (moderators' actions; not an author deleting their own). */
+  audit?: boolean;
+  /** The audit action; `comment.<status>` by default. */
+  action?: string;
+  at?: number;
+}
+
+export interface OutboxItem {
+  id: number;
+  siteId: string;
+  event: string;
+  /** The JSON payload, as it will be signed and sent. */
+  body: string;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  createdAt: number;
 }

@@ -3,8 +3,7 @@
  * promise is cached; a failed start is not, so the next request tries again).
  */
 import { waitUntil } from 'cloudflare:workers';
-import { createAppFor, createServices } from '../../app.js';
-import type { Services } from '../../context.js';
+import { createApp } from '../../app.js';
 import { resolveSecret } from '../../secret.js';
 import { addStaticRoutes } from '../../static-routes.js';
 import type { Store } from '../../store/store.js';
@@ -15,8 +14,8 @@ import { forwardLiveEvents } from './live-events.js';
 import { storeFor } from './d1-store.js';
 
 export interface WorkerApp {
-  app: ReturnType<typeof createAppFor>;
-  services: Services;
+  /** The API with the static routes; `app.work` is the scheduled work the cron runs. */
+  app: ReturnType<typeof createApp>;
   store: Store;
 }
 
@@ -34,7 +33,7 @@ async function build(env: Env): Promise<WorkerApp> {
   const store = await storeFor(env.DB);
   // TALIQ_SECRET when set (at least 32 characters), else one generated once and kept in D1.
   const secret = await resolveSecret(store, env.TALIQ_SECRET || undefined);
-  const services = createServices({
+  const api = createApp({
     store,
     secret,
     adminToken: env.TALIQ_ADMIN_TOKEN,
@@ -46,6 +45,6 @@ async function build(env: Env): Promise<WorkerApp> {
     liveEvents: forwardLiveEvents(env.THREAD_EVENTS),
     pageCacheMs: 1000,
   });
-  const app = addStaticRoutes(createAppFor(services), embeddedFiles(), { demo: !!env.TALIQ_DEMO });
-  return { app, services, store };
+  const app = addStaticRoutes(api, embeddedFiles(), { demo: !!env.TALIQ_DEMO });
+  return { app, store };
 }
