@@ -157,3 +157,20 @@ test('quiet streams get keep-alives, and streams end after their time so EventSo
     await t.close();
   }
 });
+
+test('a reader whose request is aborted (the client went away) is let go at once', async () => {
+  const t = await testApp();
+  let idle = 0;
+  const hub = new ThreadHub(t.store, 'akhbar', THREAD, { pollMs: 20, onIdle: () => idle++ });
+  try {
+    const gone = new AbortController();
+    const r = reader(hub.subscribe(undefined, gone.signal));
+    await r.until((s) => s.includes('event: ready'), 'ready');
+    assert.equal(hub.size, 1);
+    gone.abort();
+    await until(() => r.done && hub.size === 0 && idle === 1, 'the reader let go and the loop stopped');
+  } finally {
+    hub.close();
+    await t.close();
+  }
+});

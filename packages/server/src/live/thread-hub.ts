@@ -67,14 +67,19 @@ export class ThreadHub {
     return this.subs.size;
   }
 
-  /** A reader's stream of SSE frames, from after `lastSeen` (else from now). */
-  subscribe(lastSeen: string | undefined): ReadableStream<Uint8Array> {
+  /**
+   * A reader's stream of SSE frames, from after `lastSeen` (else from now). `signal`: the
+   * request's, which tells when the reader has gone (workerd does not cancel the stream itself).
+   */
+  subscribe(lastSeen: string | undefined, signal?: AbortSignal): ReadableStream<Uint8Array> {
     let sub: Subscriber;
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         const now = Date.now();
         sub = { after: 0, joining: true, started: now, lastWrite: now, controller };
         this.subs.add(sub);
+        signal?.addEventListener('abort', () => this.drop(sub), { once: true });
+        if (signal?.aborted) return this.drop(sub);
         return this.join(sub, lastSeen).catch((e) => {
           console.error('taliq: live stream failed to start', e);
           this.drop(sub);

@@ -24,7 +24,8 @@ export class ThreadEvents extends DurableObject<Env> {
       return Response.json({ error: { code: 'bad_request', message: 'Not the thread of this object' } }, { status: 400 });
     }
     this.hub ??= new ThreadHub(await storeFor(this.env.DB), site, thread, { pollMs: POLL_MS });
-    return new Response(this.hub.subscribe(request.headers.get('last-event-id') ?? undefined), { headers: SSE_HEADERS });
+    // The request's signal aborts when the reader disconnects (compatibility flag enable_request_signal).
+    return new Response(this.hub.subscribe(request.headers.get('last-event-id') ?? undefined, request.signal), { headers: SSE_HEADERS });
   }
 
   /** What the hub has done, for tests and operators: reads of the log and readers connected. */
