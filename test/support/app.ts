@@ -16,6 +16,8 @@ import { createApp } from '../../packages/server/src/app.js';
 import { createModeratorToken } from '../../packages/server/src/moderators.js';
 import { openPostgresStore } from '../../packages/server/src/store/postgres.js';
 import { openSqliteStore } from '../../packages/server/src/store/sqlite.js';
+import { openD1Store } from '../../packages/server/src/store/d1.js';
+import { d1Databases } from './d1.js';
 import type { Store } from '../../packages/server/src/store/store.js';
 
 export const SITE = 'akhbar';
@@ -30,8 +32,12 @@ export const NO_LIMITS: SiteSettings['limits'] = {
   reports: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
 };
 
-/** The engine testApp() opens: TALIQ_TEST_STORE=postgres (with DATABASE_URL) for PostgreSQL. */
-export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.TALIQ_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+/**
+ * The engine testApp() opens: TALIQ_TEST_STORE=postgres (with DATABASE_URL) for PostgreSQL,
+ * TALIQ_TEST_STORE=d1 for D1 on workerd (Miniflare), SQLite otherwise.
+ */
+export const TEST_ENGINE: 'sqlite' | 'postgres' | 'd1' =
+  process.env.TALIQ_TEST_STORE === 'postgres' ? 'postgres' : process.env.TALIQ_TEST_STORE === 'd1' ? 'd1' : 'sqlite';
 
 /** Skips a test that looks at the SQLite file itself when the suite runs on PostgreSQL. */
 export const SQLITE_ONLY = { skip: TEST_ENGINE !== 'sqlite' ? 'reads the SQLite file itself' : false };
@@ -39,7 +45,7 @@ export const SQLITE_ONLY = { skip: TEST_ENGINE !== 'sqlite' ? 'reads the SQLite 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   store: Store;
-  engine: 'sqlite' | 'postgres';
+  engine: 'sqlite' | 'postgres' | 'd1';
   /** The SQLite file (SQLite only; empty on PostgreSQL). */
   dbPath: string;
   /** Every row of every table of the store, as arrays of column values, by table name. */
@@ -122,8 +128,29 @@ async function postgresBacking(): Promise<Backing> {
   };
 }
 
+/** A D1 database on real workerd, fresh for each test; another store on the same binding is a second isolate. */
+async function d1Backing(): Promise<Backing> {
+  const databases = d1Databases(1);
+  const db = await databases.next();
+  const store = await openD1Store(db);
+  return {
+    store, dbPath: '',
+    openAnother: () => openD1Store(db),
+    tables: async () => {
+      const names = (await db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all()).results.map((r) => r.name as string);
+      const out: Record<string, unknown[][]> = {};
+      for (const name of names) out[name] = (await db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all()).results.map((r) => Object.values(r));
+      return out;
+    },
+    close: async () => {
+      await store.close();
+      await databases.dispose();
+    },
+  };
+}
+
 export async function testApp(settings: Partial<SiteSettings> = {}): Promise<TestApp> {
-  const backing = TEST_ENGINE === 'postgres' ? await postgresBacking() : await sqliteBacking();
+  const backing = TEST_ENGINE === 'postgres' ? await postgresBacking() : TEST_ENGINE === 'd1' ? await d1Backing() : await sqliteBacking();
   const { store, dbPath } = backing;
   await store.createSite(SITE, { ...DEFAULT_SETTINGS, origins: [ORIGIN], limits: NO_LIMITS, ...settings });
   const clock = { now: Date.now() };

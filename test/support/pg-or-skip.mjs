@@ -4,6 +4,8 @@
  * when DATABASE_URL names a database; without one it says so and passes, so `npm test` passes on
  * a machine without PostgreSQL. CI sets DATABASE_URL, so there the run is never skipped.
  * Each test gets a fresh schema of that database and drops it after.
+ * The store contract runners (store-*.test.ts) are left out: each picks its own engine, and
+ * store-postgres.test.ts runs on DATABASE_URL in `npm run test:server` already.
  *   node test/support/pg-or-skip.mjs                      every test/server/*.test.ts
  *   node test/support/pg-or-skip.mjs test/server/x.test.ts  some of them
  */
@@ -20,7 +22,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 // Node 20's test runner does not expand globs itself.
 const files = process.argv.length > 2
   ? process.argv.slice(2)
-  : readdirSync(new URL('../server/', import.meta.url)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/server/${f}`);
+  : readdirSync(new URL('../server/', import.meta.url)).filter((f) => f.endsWith('.test.ts') && !f.startsWith('store-')).sort().map((f) => `test/server/${f}`);
 
 console.log(`PostgreSQL: the server suite on ${process.env.DATABASE_URL.replace(/\/\/[^@/]*@/, '//…@')}`);
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {

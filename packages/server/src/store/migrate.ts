@@ -55,7 +55,7 @@ export async function migrate(driver: Driver): Promise<void> {
     const version = i + 1;
     const key = driver.engine === 'd1' ? migrationFile(m) : String(version);
     if (done.has(key)) continue;
-    const text = driver.dialect === 'postgres' ? m.postgres : m.sqlite;
+    const text = driver.dialect === 'postgres' ? m.postgres : driver.engine === 'd1' ? (m.d1 ?? m.sqlite) : m.sqlite;
     try {
       await driver.batch([ledger.record(m, version), ...splitStatements(text).map((sql) => ({ sql }))]);
     } catch (e) {

@@ -12,6 +12,8 @@ export interface Migration {
   name: string;
   sqlite: string;
   postgres: string;
+  /** D1's text where it differs from SQLite's (D1 refuses some functions, log10 among them). */
+  d1?: string;
 }
 
 export const migrations: Migration[] = [
@@ -306,6 +308,28 @@ export const migrations: Migration[] = [
   CREATE INDEX events_thread ON events (thread_id, id);
   `,
     postgres: ``,
+    // D1 databases start empty: no score to recompute, and D1 has no log10.
+    d1: `
+  CREATE TABLE votes (
+    comment_id TEXT NOT NULL REFERENCES comments(id),
+    reader_id TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (comment_id, reader_id)
+  );
+  ALTER TABLE comments ADD COLUMN hot REAL NOT NULL DEFAULT 0;
+  DROP INDEX comments_thread_popular;
+  CREATE INDEX comments_thread_hot ON comments (thread_id, hot, created_at, id)
+    WHERE status = 'approved' AND parent_id IS NULL;
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    thread_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    comment_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX events_thread ON events (thread_id, id);
+  `,
   },
   {
     name: '0004_duplicates',
