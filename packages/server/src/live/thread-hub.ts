@@ -69,7 +69,9 @@ export class ThreadHub {
 
   /**
    * A reader's stream of SSE frames, from after `lastSeen` (else from now). `signal`: the
-   * request's, which tells when the reader has gone (workerd does not cancel the stream itself).
+   * request's, which tells when the reader has gone: workerd does not cancel a Durable Object's
+   * response stream when the client leaves, but aborts the request once a write finds the
+   * connection closed (a keep-alive at the latest).
    */
   subscribe(lastSeen: string | undefined, signal?: AbortSignal): ReadableStream<Uint8Array> {
     let sub: Subscriber;
