@@ -1,51 +1,79 @@
 /**
- * Load benchmark: `node --import tsx bench/load.ts` (needs the build: `npm run build`).
+ * Load benchmark: `npm run bench:load` (builds, then `node --import tsx bench/load.ts`).
  *
- * Measures, on this machine, in one run, with autocannon at 50 connections for ~10 s each:
- *  - the ceiling: a bare Hono app (@hono/node-server, one GET route answering the same JSON the
- *    Taliq listing answers) in its own process;
+ * Measures, on this machine, in one run, with autocannon (client and servers share the machine,
+ * so only ratios within one run mean much):
+ *  - the ceiling: a bare Hono app (@hono/node-server, one GET route answering 2 KB of JSON cut
+ *    from the Taliq listing) in its own process; the same process also answers the listing's
+ *    whole page, for scale (not a budget);
  *  - Taliq listing: the real `taliq serve` process on a SQLite file, the first page of a
  *    200-comment thread, exactly as the widget asks for it (limit=20, Origin of the site);
- *  - Taliq posting: new comments with unique bodies from the site's origin.
+ *  - Taliq posting: durable new comments (SQLite WAL, synchronous=FULL, group commit: a 201 is
+ *    sent only after the COMMIT holding the comment has been flushed), each from its own reader
+ *    (Taliq-Reader) with its own body, at 50 connections (the budget) and at 10 (for comparison).
+ *    After each posting run the bench counts the comments in the SQLite file: every 201 must be
+ *    one distinct stored comment.
  * and the Taliq process's peak resident memory (VmHWM in /proc/<pid>/status).
  *
  * Prints requests/s, p50, p99 and failures for each, then PASS/FAIL against the budgets:
- *  - listing ≥ 50% of the bare-Hono ceiling;
- *  - 0 failed requests (errors, timeouts, non-2xx) under 50 connections;
+ *  - listing ≥ 0.5 × the bare-Hono 2 KB ceiling;
+ *  - posting ≥ 1,000 durable comments/s at 50 connections;
+ *  - every acknowledged post stored, distinct;
+ *  - 0 failed requests (errors, timeouts, non-2xx);
  *  - peak RSS < 120 MiB.
  * Writes bench/reports/load.json and bench/reports/load.md; exits 1 when a budget fails.
  *
- * Options (environment): BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 50).
+ * Options (environment): BENCH_DURATION (seconds per run, default 12), BENCH_ROUNDS (slices each
+ * run is cut into, interleaved with the others, default 4), BENCH_CONNECTIONS (default 50),
+ * BENCH_DEBUG (pass the server's stderr through), BENCH_ONLY (comma-separated subset of ceiling,listing,posting; budgets of runs left out are
+ * not checked), BENCH_PROFILE (a folder: the Taliq process runs with --cpu-prof and writes its
+ * profile there on exit).
  * All requests come from one address, so the bench lifts its site's rate limits first
  * (`taliq sites set bench limits …`); the posting figure is the server's, not the limiter's.
  */
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { liftLimits, startServer, taliq } from '../test/support/process.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION = Number(process.env.BENCH_DURATION ?? 12);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const LOW_CONNECTIONS = 10;
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'ceiling,listing,posting').split(',').map((s) => s.trim()));
+const PROFILE = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : null;
 const WARMUP = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SITE = 'bench';
 const ORIGIN = 'https://bench.example.ma';
 const THREAD = 'bench-article';
-const POST_THREAD = 'bench-posting';
 const COMMENTS = 200;
 const PAGE = 20; // what the widget asks for (LIMITS.pageDefault)
+const CEILING_BYTES = 2048;
 
-const BUDGET = { listingShareOfCeiling: 0.5, failedRequests: 0, peakRssMiB: 120 };
+const BUDGET = { listingShareOfCeiling: 0.5, postsPerSecond: 1000, failedRequests: 0, peakRssMiB: 120 };
 
 const MiB = 1024 * 1024;
 
 interface Figures {
   name: string;
+  connections: number;
+  /** Requests answered per second over all the run's slices. */
   requestsPerSecond: number;
+  /** requests/s of each slice, in order: the spread shows how noisy the machine was. */
+  slices: number[];
   requestsTotal: number;
+  /** 2xx answers, warm-up included (the posting runs count them in the store). */
+  ok: number;
+  /** Requests autocannon sent, warm-up included (some still in flight when a slice ended). */
+  sent: number;
+  /** The server's CPU time per answered request in the measured slices (less noisy than req/s on a shared machine). */
+  serverCpuUsPerRequest: number;
+  /** Median of the slices' p50, worst of their p99 and max. */
   latencyMs: { p50: number; p99: number; max: number };
   failed: number;
   errors: number;
@@ -54,28 +82,77 @@ interface Figures {
   bytesPerResponse: number;
 }
 
-function figures(name: string, r: autocannon.Result): Figures {
-  const total = r.requests.total;
+interface Run {
+  key: string;
+  name: string;
+  opts: autocannon.Options;
+  connections: number;
+  /** Counts the requests built (for posting: bodies handed out). */
+  sent?: () => number;
+  /** The server process, whose CPU time per request is reported. */
+  pid: number;
+}
+
+/** CPU time (user + system) a process has used, in ms (/proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function combine(run: Run, warm: autocannon.Result, slices: autocannon.Result[], cpu: number): Figures {
+  const all = [warm, ...slices];
+  const sum = (f: (r: autocannon.Result) => number, rs = all) => rs.reduce((n, r) => n + f(r), 0);
+  const total = sum((r) => r.requests.total, slices);
   return {
-    name,
-    requestsPerSecond: Math.round(r.requests.average),
+    name: run.name,
+    connections: run.connections,
+    requestsPerSecond: Math.round(total / sum((r) => r.duration, slices)),
+    slices: slices.map((r) => Math.round(r.requests.total / r.duration)),
     requestsTotal: total,
-    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
-    failed: r.errors + r.timeouts + r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    non2xx: r.non2xx,
-    bytesPerResponse: total ? Math.round(r.throughput.total / total) : 0,
+    serverCpuUsPerRequest: total ? Math.round((cpu * 1000) / total) : NaN,
+    ok: sum((r) => r['2xx']),
+    sent: run.sent?.() ?? sum((r) => r.requests.sent),
+    latencyMs: { p50: median(slices.map((r) => r.latency.p50)), p99: Math.max(...slices.map((r) => r.latency.p99)), max: Math.max(...slices.map((r) => r.latency.max)) },
+    // The warm-up's failures count too: every request must succeed.
+    failed: sum((r) => r.errors + r.timeouts + r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
+    bytesPerResponse: total ? Math.round(sum((r) => r.throughput.total, slices) / total) : 0,
   };
 }
 
-async function load(name: string, opts: autocannon.Options): Promise<Figures> {
-  // A short warm-up first, so that the JIT has settled before the measured run.
-  await autocannon({ ...opts, duration: WARMUP, connections: CONNECTIONS });
-  const result = await autocannon({ ...opts, duration: DURATION, connections: CONNECTIONS });
-  const f = figures(name, result);
-  console.log(`${name.padEnd(16)} ${String(f.requestsPerSecond).padStart(7)} req/s   p50 ${String(f.latencyMs.p50).padStart(4)} ms   p99 ${String(f.latencyMs.p99).padStart(4)} ms   failed ${f.failed} (errors ${f.errors}, timeouts ${f.timeouts}, non-2xx ${f.non2xx})`);
-  return f;
+/**
+ * Runs compared with one another are interleaved: each is warmed up (so the JIT has settled),
+ * then measured in ROUNDS slices taken in turn (A B C A B C …), so that a neighbour's load on
+ * this shared machine falls on all of them alike rather than on whichever ran at the time.
+ */
+async function measure(runs: Run[]): Promise<Figures[]> {
+  const warm: autocannon.Result[] = [];
+  for (const r of runs) warm.push(await autocannon({ ...r.opts, duration: WARMUP, connections: r.connections }));
+  const slices: autocannon.Result[][] = runs.map(() => []);
+  const cpu = runs.map(() => 0);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, r] of runs.entries()) {
+      const before = cpuMs(r.pid);
+      slices[i].push(await autocannon({ ...r.opts, duration: DURATION / ROUNDS, connections: r.connections }));
+      cpu[i] += cpuMs(r.pid) - before;
+    }
+  }
+  return runs.map((r, i) => {
+    const f = combine(r, warm[i], slices[i], cpu[i]);
+    console.log(`${f.name.padEnd(30)} ${String(f.requestsPerSecond).padStart(6)} req/s (slices ${f.slices.join(' ')})   server CPU ${String(f.serverCpuUsPerRequest).padStart(4)} µs/req   p50 ${String(f.latencyMs.p50).padStart(4)} ms   p99 ${String(f.latencyMs.p99).padStart(4)} ms   failed ${f.failed}`);
+    return f;
+  });
 }
 
 /** VmRSS and VmHWM (the peak) of a process, in bytes. */
@@ -89,20 +166,25 @@ function memoryOf(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
-/** The ceiling: the least a Node HTTP server with Hono can do for this answer, in its own process. */
+/**
+ * The ceiling: the least a Node HTTP server with Hono can do for a JSON answer, in its own
+ * process. /small answers 2 KB (the budget's ceiling), /page the listing's whole page (for scale).
+ */
 const BARE_HONO = `
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { readFileSync } from 'node:fs';
-const data = JSON.parse(readFileSync(process.env.BENCH_BODY, 'utf8'));
+const small = JSON.parse(readFileSync(process.env.BENCH_SMALL, 'utf8'));
+const page = JSON.parse(readFileSync(process.env.BENCH_PAGE, 'utf8'));
 const app = new Hono();
-app.get('/list', (c) => c.json(data));
+app.get('/small', (c) => c.json(small));
+app.get('/page', (c) => c.json(page));
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log('listening ' + info.port));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-async function startBareHono(bodyFile: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_HONO], { cwd: ROOT, env: { ...process.env, BENCH_BODY: bodyFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startBareHono(small: string, page: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_HONO], { cwd: ROOT, env: { ...process.env, BENCH_SMALL: small, BENCH_PAGE: page }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -115,11 +197,14 @@ async function startBareHono(bodyFile: string): Promise<{ url: string; child: Ch
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
+/** A reader key the widget would send (16–64 of [A-Za-z0-9_-]), one per posting reader. */
+const readerKey = (n: number) => `benchreader${String(n).padStart(9, '0')}`;
+
 async function seed(url: string) {
-  const post = async (thread: string, body: object) => {
+  const post = async (thread: string, body: object, n: number) => {
     const res = await fetch(`${url}/api/v1/sites/${SITE}/threads/${thread}/comments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: ORIGIN },
+      headers: { 'content-type': 'application/json', origin: ORIGIN, 'taliq-reader': readerKey(n) },
       body: JSON.stringify(body),
     });
     if (res.status !== 201) throw new Error(`seeding: ${res.status} ${await res.text()}`);
@@ -132,11 +217,54 @@ async function seed(url: string) {
       author: { name: `قارئ رقم ${i}` },
       body: `تعليق رقم ${i} على المقال: ${'رأي القارئ في الموضوع بتفصيل معقول. '.repeat(1 + (i % 5))}`,
       thread: i === 1 ? { title: 'مقال لاختبار الحمل', url: `${ORIGIN}/articles/bench` } : undefined,
-    }));
+    }, i));
   }
   for (let i = 1; i <= COMMENTS - 160; i++) {
-    await post(THREAD, { author: { name: `مجيب ${i}` }, body: `ردّ رقم ${i}: أتفق مع هذا الرأي 👍`, parentId: top[top.length - 1 - (i % 10)] });
+    await post(THREAD, { author: { name: `مجيب ${i}` }, body: `ردّ رقم ${i}: أتفق مع هذا الرأي 👍`, parentId: top[top.length - 1 - (i % 10)] }, 1000 + i);
   }
+}
+
+/** What the SQLite file holds for one thread, read beside the running server (WAL allows it). */
+function storedIn(file: string, thread: string) {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(`SELECT count(*) AS comments, count(DISTINCT c.id) AS ids, count(DISTINCT c.body) AS bodies,
+                              count(DISTINCT c.reader_id) AS readers, sum(c.status = 'approved') AS approved
+                       FROM comments c JOIN threads t ON t.id = c.thread_id WHERE t.site_id = ? AND t.key = ?`)
+      .get(SITE, thread) as { comments: number; ids: number; bodies: number; readers: number; approved: number };
+  } finally {
+    db.close();
+  }
+}
+
+let posted = 10_000; // reader and body numbers of the posting runs, after the seed's
+function postingRun(key: string, name: string, url: string, connections: number, pid: number): Run {
+  let built = 0;
+  return {
+    key,
+    name,
+    connections,
+    pid,
+    sent: () => built,
+    opts: {
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ORIGIN },
+      requests: [{
+        method: 'POST',
+        setupRequest: (req) => {
+          const n = ++posted;
+          built++;
+          return {
+            ...req,
+            // A reader and a body of its own each time: no per-reader history, no duplicate.
+            headers: { ...req.headers, 'taliq-reader': readerKey(n) },
+            body: JSON.stringify({ author: { name: `قارئ ${n}` }, body: `تعليق تحت الحمل رقم ${n}: رأيي أن المقال مفيد ويستحق النقاش.` }),
+          };
+        },
+      }],
+    },
+  };
 }
 
 async function main() {
@@ -145,15 +273,18 @@ async function main() {
     process.exit(2);
   }
   const dir = mkdtempSync(join(tmpdir(), 'taliq-bench-'));
-  const env = { TALIQ_DB: join(dir, 'taliq.db') };
+  const dbFile = join(dir, 'taliq.db');
+  const env = { TALIQ_DB: dbFile };
   const cleanup: (() => Promise<unknown> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
   try {
     const added = await taliq(['sites', 'add', SITE, '--origin', ORIGIN, '--moderation', 'post'], env);
     if (added.code !== 0) throw new Error(`taliq sites add: ${added.stderr}`);
     // All the load comes from one address: lift the site's posting limits, as an operator would for a load test.
     await liftLimits(SITE, env);
-    const server = await startServer([], env);
+    if (PROFILE) mkdirSync(PROFILE, { recursive: true });
+    const server = await startServer([], env, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []);
     cleanup.unshift(() => server.stop());
+    if (process.env.BENCH_DEBUG) server.child.stderr!.on("data", (d) => process.stderr.write(d));
     const pid = server.child.pid!;
     const base = `http://127.0.0.1:${server.port}`;
     const rssAt: Record<string, number> = {};
@@ -166,46 +297,79 @@ async function main() {
     const first = await fetch(`${base}${listPath}`, { headers: { origin: ORIGIN } });
     const page = (await first.json()) as { thread: { count: number }; comments: unknown[] };
     if (page.thread.count !== COMMENTS) throw new Error(`the thread has ${page.thread.count} comments, not ${COMMENTS}`);
-    const bodyFile = join(dir, 'list.json');
-    writeFileSync(bodyFile, JSON.stringify(page));
+    const pageFile = join(dir, 'page.json');
+    writeFileSync(pageFile, JSON.stringify(page));
+    // 2 KB of the same JSON: the thread's header and as many of its comments as fit.
+    const small = { ...page, comments: [] as unknown[] };
+    for (const c of page.comments) {
+      if (JSON.stringify({ ...small, comments: [...small.comments, c] }).length > CEILING_BYTES) break;
+      small.comments.push(c);
+    }
+    const smallFile = join(dir, 'small.json');
+    writeFileSync(smallFile, JSON.stringify(small));
 
-    const bare = await startBareHono(bodyFile);
+    const bare = await startBareHono(smallFile, pageFile);
     cleanup.unshift(() => new Promise((r) => (bare.child.once('exit', r), bare.child.kill('SIGTERM'))));
 
     let peakSampled = 0;
     const sampler = setInterval(() => (peakSampled = Math.max(peakSampled, memoryOf(pid)?.rss ?? 0)), 100);
     cleanup.unshift(() => clearInterval(sampler));
 
-    console.log(`Taliq load benchmark: ${CONNECTIONS} connections, ${DURATION} s each (after ${WARMUP} s warm-up); ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`);
-    console.log(`listing: the first page (${page.comments.length} comments, ${JSON.stringify(page).length} bytes) of a ${COMMENTS}-comment thread\n`);
+    const pageBytes = JSON.stringify(page).length;
+    const smallBytes = JSON.stringify(small).length;
+    console.log(`Taliq load benchmark: ${DURATION} s per run in ${ROUNDS} interleaved slices (after ${WARMUP} s warm-up); ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`);
+    console.log(`ceiling: bare Hono answering ${smallBytes} bytes of JSON; listing: the first page (${page.comments.length} comments, ${pageBytes} bytes) of a ${COMMENTS}-comment thread\n`);
 
-    const ceiling = await load('bare Hono GET', { url: `${bare.url}/list` });
-    const listing = await load('Taliq listing', { url: `${base}${listPath}`, headers: { origin: ORIGIN } });
-    rssNow('after listing');
-    let n = 0;
-    const posting = await load('Taliq posting', {
-      url: `${base}/api/v1/sites/${SITE}/threads/${POST_THREAD}/comments`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: ORIGIN },
-      requests: [{
-        method: 'POST',
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify({ author: { name: `قارئ ${++n}` }, body: `تعليق تحت الحمل رقم ${n} في ${Date.now()}: رأيي أن المقال مفيد.` }),
-        }),
-      }],
-    });
+    const runs: Record<string, Figures> = {};
+    const keyed = async (list: Run[]) => (await measure(list)).forEach((f, i) => (runs[list[i].key] = f));
+    const reads: Run[] = [];
+    if (ONLY.has('ceiling')) {
+      reads.push({ key: 'ceiling', name: `bare Hono, ${smallBytes} B JSON`, opts: { url: `${bare.url}/small` }, connections: CONNECTIONS, pid: bare.child.pid! });
+      reads.push({ key: 'barePage', name: `bare Hono, ${pageBytes} B JSON`, opts: { url: `${bare.url}/page` }, connections: CONNECTIONS, pid: bare.child.pid! });
+    }
+    if (ONLY.has('listing')) reads.push({ key: 'listing', name: 'Taliq listing', opts: { url: `${base}${listPath}`, headers: { origin: ORIGIN } }, connections: CONNECTIONS, pid });
+    if (reads.length) await keyed(reads);
+    if (ONLY.has('listing')) rssNow('after listing');
+    const stored: Record<string, ReturnType<typeof storedIn> & { thread: string }> = {};
+    if (ONLY.has('posting')) {
+      const writes = [['posting', CONNECTIONS], ['postingLow', LOW_CONNECTIONS]] as const;
+      const threadOf = (connections: number) => `bench-posting-${connections}`;
+      // Each run's thread exists before it, as an article's does when readers comment on it.
+      for (const [, connections] of writes) await seedThread(base, threadOf(connections));
+      await keyed(writes.map(([key, connections]) => postingRun(key, `Taliq posting, ${connections} conn.`, `${base}/api/v1/sites/${SITE}/threads/${threadOf(connections)}/comments`, connections, pid)));
+      for (const [key, connections] of writes) {
+        const thread = threadOf(connections);
+        const s = storedIn(dbFile, thread);
+        // Less the thread's first comment, which was not the run's.
+        stored[key] = { thread, comments: s.comments - 1, ids: s.ids - 1, bodies: s.bodies - 1, readers: s.readers - 1, approved: s.approved - 1 };
+        const f = runs[key];
+        console.log(`  stored in "${thread}": ${stored[key].comments} comments (${stored[key].ids} distinct ids, ${stored[key].bodies} distinct bodies, ${stored[key].readers} readers, ${stored[key].approved} approved); ${f.ok} answered 201, ${f.sent} sent (the rest were in flight when a slice ended)`);
+      }
+      rssNow('after posting');
+    }
 
-    rssNow('after posting');
     const barePeak = memoryOf(bare.child.pid!)?.hwm ?? 0;
     const mem = memoryOf(pid);
     const peak = Math.max(mem?.hwm ?? 0, peakSampled);
-    const share = listing.requestsPerSecond / ceiling.requestsPerSecond;
-    const checks = [
-      { budget: `listing ≥ ${BUDGET.listingShareOfCeiling * 100}% of the bare-Hono ceiling`, actual: `${(share * 100).toFixed(1)}% (${listing.requestsPerSecond} / ${ceiling.requestsPerSecond} req/s)`, pass: share >= BUDGET.listingShareOfCeiling },
-      { budget: `${BUDGET.failedRequests} failed requests at ${CONNECTIONS} connections`, actual: `listing ${listing.failed}, posting ${posting.failed}, ceiling ${ceiling.failed}`, pass: listing.failed + posting.failed + ceiling.failed <= BUDGET.failedRequests },
-      { budget: `peak RSS < ${BUDGET.peakRssMiB} MiB`, actual: `${(peak / MiB).toFixed(1)} MiB (VmHWM)`, pass: peak > 0 && peak < BUDGET.peakRssMiB * MiB },
-    ];
+    const checks: { budget: string; actual: string; pass: boolean }[] = [];
+    const { ceiling, barePage, listing, posting: post50, postingLow: post10 } = runs;
+    if (ceiling && listing) {
+      const share = listing.requestsPerSecond / ceiling.requestsPerSecond;
+      checks.push({ budget: `listing ≥ ${BUDGET.listingShareOfCeiling}× the bare-Hono ${smallBytes} B ceiling`, actual: `${share.toFixed(2)}× (${listing.requestsPerSecond} / ${ceiling.requestsPerSecond} req/s; ${(listing.requestsPerSecond / barePage!.requestsPerSecond).toFixed(2)}× bare Hono answering the same ${pageBytes} B)`, pass: share >= BUDGET.listingShareOfCeiling });
+    }
+    if (post50 && post10) {
+      checks.push({ budget: `posting ≥ ${BUDGET.postsPerSecond} durable comments/s at ${CONNECTIONS} connections`, actual: `${post50.requestsPerSecond}/s (at ${LOW_CONNECTIONS} connections: ${post10.requestsPerSecond}/s)`, pass: post50.requestsPerSecond >= BUDGET.postsPerSecond });
+      // Every 201 is a stored comment; requests cut off when a slice ended may be stored too, unanswered.
+      const exact = (k: 'posting' | 'postingLow') => {
+        const s = stored[k];
+        return s.ids === s.comments && s.bodies === s.comments && s.approved === s.comments && runs[k].ok <= s.comments && s.comments <= runs[k].sent;
+      };
+      checks.push({ budget: 'every 201 is a distinct stored comment', actual: `${CONNECTIONS} conn.: ${stored.posting.comments} distinct stored, ${post50.ok} answered 201, ${post50.sent} sent; ${LOW_CONNECTIONS} conn.: ${stored.postingLow.comments}, ${post10.ok}, ${post10.sent}`, pass: exact('posting') && exact('postingLow') });
+    }
+    const measured = Object.values(runs);
+    const failed = measured.reduce((n, f) => n + f.failed, 0);
+    checks.push({ budget: `${BUDGET.failedRequests} failed requests`, actual: measured.map((f) => `${f.name} ${f.failed}`).join(', '), pass: failed <= BUDGET.failedRequests });
+    checks.push({ budget: `peak RSS < ${BUDGET.peakRssMiB} MiB`, actual: `${(peak / MiB).toFixed(1)} MiB (VmHWM)`, pass: peak > 0 && peak < BUDGET.peakRssMiB * MiB });
     const pass = checks.every((c) => c.pass);
 
     console.log(`\nTaliq server peak RSS: ${(peak / MiB).toFixed(1)} MiB (VmHWM); RSS ${Object.entries(rssAt).map(([k, v]) => `${k} ${v}`).join(', ')} MiB`);
@@ -216,8 +380,9 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, memoryMiB: Math.round(totalmem() / MiB), node: process.version, platform: process.platform },
-      settings: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, threadComments: COMMENTS, pageSize: PAGE, listingBytes: JSON.stringify(page).length },
-      runs: { ceiling, listing, posting },
+      settings: { connections: CONNECTIONS, lowConnections: LOW_CONNECTIONS, durationSeconds: DURATION, rounds: ROUNDS, warmupSeconds: WARMUP, threadComments: COMMENTS, pageSize: PAGE, listingBytes: pageBytes, ceilingBytes: smallBytes },
+      runs,
+      stored,
       peakRssMiB: Number((peak / MiB).toFixed(1)),
       rssMiB: rssAt,
       bareHonoPeakRssMiB: Number((barePeak / MiB).toFixed(1)),
@@ -227,16 +392,18 @@ async function main() {
     };
     mkdirSync(join(ROOT, 'bench/reports'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/reports/load.json'), JSON.stringify(report, null, 2) + '\n');
-    const row = (f: Figures) => `| ${f.name} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${f.failed} (${f.errors} errors, ${f.timeouts} timeouts, ${f.non2xx} non-2xx) |`;
+    const row = (f: Figures) => `| ${f.name} | ${f.connections} | ${f.requestsPerSecond} | ${f.slices.join(', ')} | ${f.serverCpuUsPerRequest} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${f.failed} (${f.errors} errors, ${f.timeouts} timeouts, ${f.non2xx} non-2xx) |`;
     writeFileSync(join(ROOT, 'bench/reports/load.md'), [
       `# Load benchmark — ${pass ? 'PASS' : 'FAIL'}`,
       '',
-      `${report.date}; ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}. autocannon, ${CONNECTIONS} connections, ${DURATION} s per run after a ${WARMUP} s warm-up, client and servers on the same machine.`,
-      `Listing: the first page (${PAGE} top-level comments with their replies, ${report.settings.listingBytes} bytes) of a ${COMMENTS}-comment thread, as the widget asks for it. Posting: unique comments from the site's origin, post-moderation, SQLite WAL with synchronous=FULL.`,
+      `${report.date}; ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}. autocannon, ${DURATION} s per run after a ${WARMUP} s warm-up, in ${ROUNDS} slices interleaved with the runs it is compared with; client and servers on the same machine.`,
+      `Ceiling: bare Hono answering ${smallBytes} bytes of JSON. Listing: the first page (${PAGE} top-level comments with their replies, ${pageBytes} bytes) of a ${COMMENTS}-comment thread, as the widget asks for it. Posting: distinct comments (own reader, own body) from the site's origin, post-moderation, SQLite WAL with synchronous=FULL and group commit, each answered after its commit was flushed.`,
       '',
-      '| run | req/s | p50 ms | p99 ms | failed |',
-      '|---|---:|---:|---:|---|',
-      row(ceiling), row(listing), row(posting),
+      '| run | connections | req/s | slices, req/s | server CPU µs/req | p50 ms | p99 ms | failed |',
+      '|---|---:|---:|---|---:|---:|---:|---|',
+      ...measured.map(row),
+      '',
+      ...Object.entries(stored).map(([k, s]) => `Stored in "${s.thread}" after its run: ${s.comments} comments, ${s.ids} distinct ids, ${s.bodies} distinct bodies, ${s.approved} approved; ${runs[k].ok} answered 201, ${runs[k].sent} sent.`),
       '',
       `Peak resident memory of the Taliq server: ${report.peakRssMiB} MiB (VmHWM); resident ${Object.entries(rssAt).map(([k, v]) => `${k}: ${v}`).join(', ')} MiB. The bare Hono process peaked at ${report.bareHonoPeakRssMiB} MiB under the same load.`,
       '',
@@ -244,7 +411,7 @@ async function main() {
       '|---|---|---|',
       ...checks.map((c) => `| ${c.budget} | ${c.actual} | ${c.pass ? 'PASS' : 'FAIL'} |`),
       '',
-      'Run it with `node --import tsx bench/load.ts` after `npm run build`.',
+      'Run it with `npm run bench:load`.',
       '',
     ].join('\n'));
     console.log('\nWrote bench/reports/load.json and bench/reports/load.md');
@@ -252,6 +419,16 @@ async function main() {
   } finally {
     for (const fn of cleanup) await fn();
   }
+}
+
+/** A posting run's thread, created by its first comment (not counted in the run). */
+async function seedThread(url: string, thread: string) {
+  const res = await fetch(`${url}/api/v1/sites/${SITE}/threads/${thread}/comments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ORIGIN, 'taliq-reader': readerKey(++posted) },
+    body: JSON.stringify({ author: { name: 'المحرر' }, body: `أول تعليق على ${thread}`, thread: { title: thread, url: `${ORIGIN}/articles/${thread}` } }),
+  });
+  if (res.status !== 201) throw new Error(`creating ${thread}: ${res.status} ${await res.text()}`);
 }
 
 await main();

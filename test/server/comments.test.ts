@@ -191,6 +191,26 @@ test('the same Idempotency-Key answers with the first comment instead of a secon
   await t.close();
 });
 
+test('an Idempotency-Key belongs to its reader: another reader with the same key posts their own comment, and no reader can take an importer’s key', async () => {
+  const t = await testApp();
+  const a = api(t);
+  const key = 'import:wordpress:42';
+  const mine = await a.post('t', sara, { headers: { 'idempotency-key': key, 'taliq-reader': 'reader-key-aaaaaaaaaaaa' } });
+  const theirs = await a.post('t', sara, { headers: { 'idempotency-key': key, 'taliq-reader': 'reader-key-bbbbbbbbbbbb' } });
+  assert.equal(theirs.status, 201);
+  assert.notEqual(theirs.body.comment.id, mine.body.comment.id);
+  assert.equal(theirs.headers.get('idempotent-replayed'), null);
+  // The importer's own key is still free: an import of comment 42 is stored, not taken for the reader's.
+  const thread = (await t.store.getThread(SITE, 't'))!;
+  const imported = await t.store.insertComment({
+    id: 'imported-42', siteId: SITE, threadId: thread.id, parentId: null, rootId: null, authorName: 'WP', authorEmail: null,
+    readerId: null, ipHash: null, verified: false, body: 'من ووردبريس', status: 'approved', reasons: [], flagged: false,
+    createdAt: t.clock.now, idempotencyKey: key, searchText: 'wp',
+  });
+  assert.equal(imported.created, true);
+  await t.close();
+});
+
 test('the author edits and deletes within the edit window, and not after', async () => {
   const t = await testApp({ moderation: 'post', editWindowSeconds: 60 });
   const a = api(t);

@@ -445,3 +445,31 @@ test('CLI: a file that is not XML, truncated or missing exits with 1, says why, 
     tmp.remove();
   }
 });
+
+// ---- Taliq's own export ------------------------------------------------------------------------
+
+test('Taliq export: imported into another site with threads, modes, parents and statuses; again, or back home, adds nothing', async () => {
+  const { parseTaliq } = await import('../../packages/server/src/importers/taliq.js');
+  const t = await testApp();
+  try {
+    await importInto(t.store, SITE, parseWordpress(wxr(`<item><link>https://a.ma/x/</link>${wpComment(1, { comment_author: 'أحمد', comment_content: 'أول' })}${wpComment(2, { comment_author: 'سارة', comment_content: 'رد', comment_parent: '1', comment_approved: 'spam' })}</item>`)));
+    const thread = (await t.store.getThread(SITE, '/x/'))!;
+    await t.store.setThreadMode(thread.id, 'pre');
+    const text = JSON.stringify(await exportSite(t.store, SITE));
+    await t.store.createSite('copy', (await t.store.getSite(SITE))!.settings);
+    const data = parseTaliq(text);
+    assert.deepEqual(data.threads.map((x) => [x.key, x.mode]), [['/x/', 'pre']]);
+    assert.deepEqual(await importInto(t.store, 'copy', data), { threads: 1, comments: 2, existing: 0, skipped: 0 });
+    assert.deepEqual(await importInto(t.store, 'copy', parseTaliq(text)), { threads: 1, comments: 0, existing: 2, skipped: 0 });
+    assert.deepEqual(await importInto(t.store, SITE, parseTaliq(text)), { threads: 1, comments: 0, existing: 2, skipped: 0 });
+    const copy = await exportSite(t.store, 'copy');
+    assert.equal(copy.threads[0].mode, 'pre');
+    const [first, reply] = copy.comments;
+    assert.deepEqual([first.body, reply.body, reply.status, reply.parentId, reply.rootId], ['أول', 'رد', 'spam', first.id, first.id]);
+    for (const [bad, message] of [['{', /not JSON/], ['{"format": "disqus"}', /not a Taliq export.*format/], ['[]', /not a Taliq export/]] as const) {
+      assert.throws(() => parseTaliq(bad), (e: Error) => e instanceof ImportError && message.test(e.message) && /Nothing was imported/.test(e.message));
+    }
+  } finally {
+    await t.close();
+  }
+});

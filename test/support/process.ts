@@ -3,13 +3,17 @@
  * and crash tests. Needs the build (npm test builds first).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const TALIQ_BIN = fileURLToPath(new URL('../../bin/taliq.js', import.meta.url));
 
-/** CI sets DATABASE_URL and REDIS_URL for the tests of those stores; these processes use SQLite and in-memory limits unless told otherwise. */
-const childEnv = (env: Record<string, string>) => ({ ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env });
+/**
+ * CI sets DATABASE_URL and REDIS_URL for the tests of those stores; these processes use SQLite and
+ * in-memory limits unless told otherwise, and the local store unless a test gives TALIQ_API.
+ */
+const childEnv = (env: Record<string, string>) => ({ ...process.env, DATABASE_URL: '', REDIS_URL: '', TALIQ_API: '', ...env });
 
 export async function taliq(args: string[], env: Record<string, string> = {}) {
   try {
@@ -30,9 +34,16 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `taliq serve` on a free port and waits until it listens. */
-export function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(TALIQ_BIN, ['serve', '--port', '0', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** The Node flags on bin/taliq.js's `#!` line (the heap flags it is run with). */
+const shebangFlags = () => readFileSync(TALIQ_BIN, 'utf8').split('\n')[0].split(/\s+/).filter((a) => a.startsWith('--'));
+
+/**
+ * Starts `taliq serve` on a free port and waits until it listens. With `nodeArgs` (e.g.
+ * `--cpu-prof`, which NODE_OPTIONS refuses) Node is started explicitly, with the `#!` line's flags.
+ */
+export function startServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const [cmd, argv] = nodeArgs.length ? [process.execPath, [...shebangFlags(), ...nodeArgs, TALIQ_BIN]] : [TALIQ_BIN, []];
+  const child = spawn(cmd, [...argv, 'serve', '--port', '0', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   return listening(child, 'taliq serve', 15_000);
 }
 

@@ -13,6 +13,7 @@ import { cachingStore, PageCache } from './page-cache.js';
 import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
 import { drainOutbox } from './webhook.js';
+import { operatorRoutes } from './routes/operator.js';
 
 export type { AppDeps } from './context.js';
 
@@ -61,14 +62,18 @@ export function createApp(deps: AppDeps) {
     }
   });
 
-  // Refuse large bodies before reading them whole.
-  app.use('/api/*', bodyLimit({
+  // Refuse large bodies before reading them whole. Not for GET and HEAD, which no route reads a
+  // body of: looking for one makes @hono/node-server build a full Request for every thread read.
+  const limitBody = bodyLimit({
     maxSize: LIMITS.requestBodyMax,
     onError: () => {
       throw new ApiError(413, 'payload_too_large', `Request bodies are limited to ${LIMITS.requestBodyMax} bytes`);
     },
-  }));
+  });
+  app.use('/api/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   app.route('/api/v1/admin', adminRoutes(services));
+  // Tokens, privacy requests, export and import: what the CLI needs to work over HTTP.
+  app.route('/api/v1/admin', operatorRoutes(services));
   app.route('/api/v1', readerRoutes(services));
   const work: ScheduledWork = {
     drainWebhooks: () => drainOutbox(services),

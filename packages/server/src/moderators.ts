@@ -4,9 +4,11 @@
  * environment instead of the store.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import type { TokenView } from '../../shared/src/operator.js';
 import { ApiError } from './errors.js';
 import type { Services } from './context.js';
 import { randomHex, randomId, safeEqual, sha256 } from './crypto.js';
+import type { ModeratorToken } from './store/store.js';
 
 export interface Moderator {
   /** Who acts, for the audit log: a token id, or `env` for TALIQ_ADMIN_TOKEN. */
@@ -24,8 +26,29 @@ export async function createModeratorToken(s: Pick<Services, 'store' | 'now'>, s
   return { id, token };
 }
 
+/** A new token, with its audit entry: `actor` is who asked (a token id, `env` or `cli`). */
+export async function issueToken(s: Pick<Services, 'store' | 'now'>, siteId: string | null, label: string | null, actor: string) {
+  const created = await createModeratorToken(s, siteId, label);
+  await s.store.addAudit({ siteId, actor, action: 'token.create', target: created.id, before: null, after: { label }, at: s.now() });
+  return { ...created, siteId, label, createdAt: new Date(s.now()).toISOString(), revokedAt: null };
+}
+
+/** Revokes an active token, with its audit entry; false when no active token has this id. */
+export async function revokeTokenById(s: Pick<Services, 'store' | 'now'>, token: ModeratorToken, actor: string) {
+  const done = await s.store.revokeToken(token.id, s.now());
+  if (done) await s.store.addAudit({ siteId: token.siteId, actor, action: 'token.revoke', target: token.id, before: null, after: null, at: s.now() });
+  return done;
+}
+
+export const tokenView = (t: ModeratorToken): TokenView => ({
+  id: t.id, siteId: t.siteId, label: t.label,
+  createdAt: new Date(t.createdAt).toISOString(), revokedAt: t.revokedAt == null ? null : new Date(t.revokedAt).toISOString(),
+});
+
 export function requireModerator(s: Services): MiddlewareHandler<{ Variables: { moderator: Moderator } }> {
   return async (c, next) => {
+    // Route groups mounted under one prefix each run this: the first one decides.
+    if (c.get('moderator')) return next();
     const token = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) throw new ApiError(401, 'unauthorized', 'Send a moderator token as Authorization: Bearer <token>');
     let moderator: Moderator | null = null;

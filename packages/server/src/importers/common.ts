@@ -1,5 +1,6 @@
 /** Helpers the importers share: thread keys from URLs, emails, names, hashes. */
 import { LIMITS } from '../../../shared/src/limits.js';
+import { PLAUSIBLE_EMAIL } from '../../../shared/src/operator.js';
 import { ANONYMOUS, type ImportComment, type ImportData, type ImportSkip, type ImportThread } from './types.js';
 import { line } from './html.js';
 
@@ -40,11 +41,10 @@ export function checkUrl(url: string): string | null {
   return u;
 }
 
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 /** A plausible email address (trimmed, lower-cased domain), else null. */
 export function checkEmail(email: string): string | null {
   const e = email.trim();
-  if (!e || e.length > LIMITS.emailMax || !EMAIL.test(e)) return null;
+  if (!e || e.length > LIMITS.emailMax || !PLAUSIBLE_EMAIL.test(e)) return null;
   const at = e.lastIndexOf('@');
   return e.slice(0, at) + '@' + e.slice(at + 1).toLowerCase();
 }

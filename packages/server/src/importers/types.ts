@@ -2,7 +2,7 @@
  * The neutral shape every importer produces and import.ts writes into a store. Texts are already
  * plain, cleaned (cleanText) and within LIMITS; times are milliseconds since the epoch.
  */
-export type ImportStatus = 'approved' | 'pending' | 'spam' | 'deleted';
+export type ImportStatus = 'approved' | 'pending' | 'rejected' | 'spam' | 'deleted';
 
 export interface ImportThread {
   /** The Taliq thread key: the path of the page's URL (see docs/importing.md). */
@@ -11,6 +11,8 @@ export interface ImportThread {
   url: string | null;
   /** Closed to new comments in the source system. */
   closed: boolean;
+  /** The thread's own mode in the source (a Taliq export); `closed` stands for it otherwise. */
+  mode?: 'pre' | 'post' | 'closed';
 }
 
 export interface ImportComment {
@@ -32,7 +34,7 @@ export interface ImportSkip {
 }
 
 export interface ImportData {
-  source: 'disqus' | 'wordpress';
+  source: 'disqus' | 'wordpress' | 'taliq';
   threads: ImportThread[];
   comments: ImportComment[];
   skipped: ImportSkip[];

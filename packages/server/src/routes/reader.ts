@@ -97,7 +97,9 @@ export function readerRoutes(s: Services) {
       input: user ? { ...input, author: { name: user.name, email: user.email ?? input.author.email } } : input,
       user,
       fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
-      idempotencyKey: idem.data ?? null,
+      // Scoped to the reader: one reader's key never answers with another's comment, and no
+      // reader can take an importer's `import:…` key (stored keys start with the reader id).
+      idempotencyKey: idem.data ? `r:${who.readerId ?? who.ipHash ?? 'anonymous'}:${idem.data}` : null,
       reader: who,
       signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
     });

@@ -62,26 +62,28 @@ export class SqliteDriver implements Driver {
     this.queue = [];
     if (group.length === 0) return;
     const outcomes: ({ ok: true; results: RunResult[] } | { ok: false; error: unknown })[] = [];
+    // Prepared like every other statement: exec() would parse these again for each batch.
+    const run = (sql: string) => this.prepare(sql).run();
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      run('BEGIN IMMEDIATE');
     } catch (error) {
       for (const p of group) p.reject(error);
       return;
     }
     for (const p of group) {
-      this.db.exec('SAVEPOINT batch');
+      run('SAVEPOINT batch');
       try {
         const results = p.statements.map((s) => ({ changes: this.prepare(s.sql).run(...bindable(s.params)).changes }));
-        this.db.exec('RELEASE batch');
+        run('RELEASE batch');
         outcomes.push({ ok: true, results });
       } catch (error) {
-        this.db.exec('ROLLBACK TO batch');
-        this.db.exec('RELEASE batch');
+        run('ROLLBACK TO batch');
+        run('RELEASE batch');
         outcomes.push({ ok: false, error });
       }
     }
     try {
-      this.db.exec('COMMIT');
+      run('COMMIT');
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const p of group) p.reject(error);

@@ -1,0 +1,100 @@
+/**
+ * The CLI's backend on the store of this machine (SQLite file or PostgreSQL URL), as `taliq`
+ * has always worked. Changes are written to the audit log with the actor `cli`.
+ */
+import { DEFAULT_SETTINGS } from '../../../shared/src/index.js';
+import { issueToken, revokeTokenById, tokenView } from '../moderators.js';
+import { withCanonicalOrigins } from '../routes/admin.js';
+import { eraseByEmail, exportByEmail } from '../privacy.js';
+import { removalsCsv } from '../removals-csv.js';
+import { exportSite } from '../importers/export.js';
+import { importInto } from '../importers/import.js';
+import type { Store } from '../store/store.js';
+import type { Admin, SiteView } from './admin.js';
+import { UsageError } from './errors.js';
+
+const ACTOR = 'cli';
+const DAY = 86_400_000;
+const view = (s: SiteView): SiteView => ({ id: s.id, settings: s.settings });
+
+export function localAdmin(store: Store, now = () => Date.now()): Admin {
+  const audit = (siteId: string | null, action: string, target: string | null, before: unknown, after: unknown) =>
+    store.addAudit({ siteId, actor: ACTOR, action, target, before, after, at: now() });
+  const site = async (id: string, hint = '') => {
+    const found = await store.getSite(id);
+    if (!found) throw new UsageError(`No site "${id}"${hint}`);
+    return found;
+  };
+
+  return {
+    async addSite(id, settings) {
+      const created = await store.createSite(id, { ...DEFAULT_SETTINGS, ...withCanonicalOrigins(settings) });
+      await audit(id, 'site.create', id, null, created.settings);
+      return view(created);
+    },
+
+    async listSites() {
+      return (await store.listSites()).map(view);
+    },
+
+    async getSite(id) {
+      return view(await site(id));
+    },
+
+    async updateSite(id, patch) {
+      const before = await site(id);
+      const next = { ...before.settings, ...withCanonicalOrigins(patch) };
+      const updated = await store.updateSiteSettings(id, next);
+      const was = Object.fromEntries(Object.keys(patch).map((k) => [k, before.settings[k as keyof typeof before.settings]]));
+      await audit(id, 'site.settings', id, was, patch);
+      return view(updated);
+    },
+
+    async setThreadMode(siteId, key, mode) {
+      const thread = await store.getThread(siteId, key);
+      if (!thread) throw new UsageError(`No thread "${key}" on site "${siteId}"`);
+      await store.setThreadMode(thread.id, mode);
+      await audit(siteId, 'thread.mode', key, { mode: thread.mode }, { mode });
+    },
+
+    async createToken(siteId, label) {
+      if (siteId !== null) await site(siteId, ': add it first with taliq sites add');
+      const { id, token } = await issueToken({ store, now }, siteId, label, ACTOR);
+      return { id, token };
+    },
+
+    async listTokens(siteId) {
+      return (await store.listTokens(siteId)).map(tokenView);
+    },
+
+    async revokeToken(id) {
+      const token = (await store.listTokens()).find((t) => t.id === id);
+      return !!token && (await revokeTokenById({ store, now }, token, ACTOR));
+    },
+
+    async removalsCsv(siteId, from, to) {
+      await site(siteId);
+      const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
+      return removalsCsv(await store.listRemovals(siteId, from ? day(from) : 0, (to ? day(to) : Number.MAX_SAFE_INTEGER - DAY) + DAY));
+    },
+
+    privacyExport: (email) => exportByEmail(store, email, now()),
+    privacyErase: (email) => eraseByEmail(store, email, ACTOR, now),
+
+    async exportSite(siteId) {
+      await site(siteId);
+      const doc = await exportSite(store, siteId, now());
+      await audit(siteId, 'export', null, null, { threads: doc.threads.length, comments: doc.comments.length });
+      return doc;
+    },
+
+    async importData(siteId, data, file) {
+      await site(siteId, ': add it first with taliq sites add');
+      const result = await importInto(store, siteId, data);
+      await audit(siteId, 'import', data.source, null, { file, ...result });
+      return result;
+    },
+
+    close: () => store.close(),
+  };
+}
