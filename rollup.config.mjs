@@ -1,11 +1,16 @@
-// Two builds from one config:
-// - the reader bundle dist/taliq.js: one minified ES module with Lit inside, served at /taliq.js;
+// Three kinds of build from one config:
+// - the browser bundles (dist/taliq.js and the modules it fetches, the dashboard): minified ES
+//   modules with Lit inside, served at /taliq.js and so on;
 // - the server (Node runtime entry and CLI) as plain ES modules under dist/server, dependencies
-//   left external (they are installed next to it).
+//   left external (they are installed next to it);
+// - the Cloudflare Worker dist/worker/index.js: one ES module for workerd with every dependency
+//   and the browser bundles inside (decision 0008). It comes last: rollup builds the list in
+//   order, so the bundles it embeds are fresh.
 import typescript from '@rollup/plugin-typescript';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {})];
@@ -28,6 +33,47 @@ const browserBundle = (input, file) => ({
   ],
 });
 
+/** Workers have no Node builtins here (no nodejs_compat): any import of one fails the build. */
+const noNodeBuiltins = () => ({
+  name: 'no-node-builtins',
+  resolveId(id, importer) {
+    if (id.startsWith('cloudflare:')) return { id, external: true };
+    if (id.startsWith('node:') || builtinModules.includes(id)) {
+      this.error(`${id}, imported by ${importer}, is a Node builtin: the Worker bundle cannot use it (keep node: imports out of the app code)`);
+    }
+    return null;
+  },
+});
+
+// The files the Worker serves, as static-routes.ts names them (STATIC_SOURCES there).
+const STATIC_FILES = {
+  'taliq.js': ['dist/taliq.js', 'text/javascript; charset=utf-8'],
+  'taliq-fr.js': ['dist/taliq-fr.js', 'text/javascript; charset=utf-8'],
+  'taliq-en.js': ['dist/taliq-en.js', 'text/javascript; charset=utf-8'],
+  'taliq-count.js': ['dist/taliq-count.js', 'text/javascript; charset=utf-8'],
+  'taliq-pow.js': ['dist/taliq-pow.js', 'text/javascript; charset=utf-8'],
+  'taliq-moderation.js': ['dist/taliq-moderation.js', 'text/javascript; charset=utf-8'],
+  'admin.html': ['packages/dashboard/index.html', 'text/html; charset=utf-8'],
+  'demo.html': ['examples/news-article/index.html', 'text/html; charset=utf-8'],
+  'article.css': ['examples/news-article/article.css', 'text/css; charset=utf-8'],
+};
+
+/** `import files from 'taliq:static-files'`: each file's bytes (base64) and type, read at build time. */
+const embedStaticFiles = () => ({
+  name: 'embed-static-files',
+  resolveId: (id) => (id === 'taliq:static-files' ? '\0taliq:static-files' : null),
+  load(id) {
+    if (id !== '\0taliq:static-files') return null;
+    const files = {};
+    for (const [name, [path, type]] of Object.entries(STATIC_FILES)) {
+      if (!existsSync(path)) this.error(`${path} is missing: the browser bundles are built before the Worker`);
+      this.addWatchFile(path);
+      files[name] = { base64: readFileSync(path).toString('base64'), type };
+    }
+    return `export default ${JSON.stringify(files)};`;
+  },
+});
+
 export default [
   browserBundle('packages/widget/src/index.ts', 'dist/taliq.js'),
   // French and English words, fetched by the widget only when a page asks for that language.
@@ -45,5 +91,20 @@ export default [
     output: { dir: 'dist/server', format: 'es', sourcemap: false, chunkFileNames: '[name].js' },
     external: (id) => id.startsWith('node:') || external.some((d) => id === d || id.startsWith(d + '/')),
     plugins: [resolve({ preferBuiltins: true }), ts()],
+  },
+  {
+    input: 'packages/server/src/runtime/worker.ts',
+    output: { file: 'dist/worker/index.js', format: 'es', sourcemap: false, inlineDynamicImports: true },
+    plugins: [
+      noNodeBuiltins(),
+      embedStaticFiles(),
+      resolve({ exportConditions: ['workerd', 'worker'], preferBuiltins: false }),
+      typescript({
+        tsconfig: './tsconfig.worker.json',
+        include: ['packages/**/*.ts'],
+        compilerOptions: { noEmit: false, declaration: false, sourceMap: false },
+        noEmitOnError: true,
+      }),
+    ],
   },
 ];

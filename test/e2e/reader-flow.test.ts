@@ -1,162 +1,32 @@
 /**
- * The whole foundation as its users meet it: the real `taliq` server, a publisher page on another
- * origin under a strict CSP, a reader in real Chromium posting in Arabic, a moderator approving
- * through the admin API, and the comment visible after a reload.
+ * The reader flow (test/support/reader-flow.ts) against the real `taliq serve` on a SQLite file,
+ * administered with the `taliq` CLI on the same file.
  */
-import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium } from '../support/browser.js';
-import { servePublisherPage, type PublisherPage } from '../support/publisher-page.js';
-import { startServer, taliq, type ServerProcess } from '../support/process.js';
+import { readerFlow } from '../support/reader-flow.js';
+import { startServer, taliq } from '../support/process.js';
 
-const THREAD = 'casablanca-electric-buses';
-const BODY = 'خطوة ممتازة، لكن يجب تخصيص ممرات للحافلات في شارع محمد الخامس 👍';
-
-let dir: string, server: ServerProcess, publisher: PublisherPage, browser: Browser, token: string;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'taliq-e2e-'));
+readerFlow(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'taliq-e2e-'));
   const env = { TALIQ_DB: join(dir, 'taliq.db') };
-  server = await startServer([], env);
-  publisher = await servePublisherPage(server.url, 'alofoq', THREAD);
-  assert.equal((await taliq(['sites', 'add', 'alofoq', '--origin', publisher.origin], env)).code, 0);
-  token = (await taliq(['tokens', 'create', '--site', 'alofoq'], env)).stdout.trim();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await publisher?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Opens the article and waits until the comment section has loaded its thread. */
-async function openArticle(context = browser.defaultBrowserContext()): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(publisher.url, { waitUntil: 'load' });
-  await page.waitForSelector('taliq-comments >>> form');
-  await page.waitForFunction(() => {
-    const list = document.querySelector('taliq-comments')?.shadowRoot?.querySelector('[part~="list"], [part~="empty"]');
-    return !!list && list.getAttribute('aria-busy') !== 'true';
-  });
-  return { page, errors };
-}
-
-/** Waits for a selector inside the widget's shadow root (puppeteer's `>>>` cannot parse `~=`). */
-const inShadow = (page: Page, selector: string) =>
-  page.waitForFunction((sel) => !!document.querySelector('taliq-comments')?.shadowRoot?.querySelector(sel), {}, selector);
-
-const comments = (page: Page) =>
-  page.evaluate(() =>
-    [...(document.querySelector('taliq-comments')?.shadowRoot?.querySelectorAll('article[part~="comment"]') ?? [])].map((el) => ({
-      author: el.querySelector('[part~="author"]')?.textContent?.trim(),
-      body: el.querySelector('[part~="body"]')?.textContent,
-      pending: !!el.querySelector('[part~="badge"]'),
-      dirAuto: el.querySelector('[part~="body"]')?.getAttribute('dir') === 'auto',
-    })),
-  );
-
-test('a reader posts in Arabic on a publisher page, sees it awaiting review after a reload, and sees it published once approved', async () => {
-  const { page, errors } = await openArticle();
-  // Right to left, and the host page's layout untouched.
-  const direction = await page.$eval('taliq-comments >>> form', (f) => getComputedStyle(f).direction);
-  assert.equal(direction, 'rtl');
-
-  await page.type('taliq-comments >>> input[name="name"]', 'سارة من الدار البيضاء');
-  await page.type('taliq-comments >>> textarea[name="body"]', BODY);
-  await page.click('taliq-comments >>> button[type="submit"]');
-  await inShadow(page, '[part~="badge"]');
-  assert.deepEqual(await comments(page), [{ author: 'سارة من الدار البيضاء', body: BODY, pending: true, dirAuto: true }]);
-  assert.equal(await page.$eval('taliq-comments >>> textarea[name="body"]', (t) => (t as HTMLTextAreaElement).value), '', 'the draft is cleared once the server has it');
-
-  // After a reload the reader still sees their comment, marked as awaiting review.
-  await page.reload({ waitUntil: 'load' });
-  await inShadow(page, '[part~="badge"]');
-  assert.deepEqual(await comments(page), [{ author: 'سارة من الدار البيضاء', body: BODY, pending: true, dirAuto: true }]);
-
-  // Nobody else does.
-  const stranger = await browser.createBrowserContext();
-  const other = await openArticle(stranger);
-  assert.deepEqual(await comments(other.page), []);
-
-  // A moderator approves it through the admin API.
-  const queue = await (await fetch(`${server.url}/api/v1/admin/sites/alofoq/comments?status=pending`, { headers: { authorization: `Bearer ${token}` } })).json();
-  assert.equal(queue.comments.length, 1);
-  assert.equal(queue.comments[0].thread.url, publisher.url, 'the article URL came with the first comment');
-  const approved = await fetch(`${server.url}/api/v1/admin/comments/${queue.comments[0].id}/moderate`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ action: 'approve' }),
-  });
-  assert.equal(approved.status, 200);
-
-  // Everyone now sees it, published.
-  await other.page.reload({ waitUntil: 'load' });
-  await inShadow(other.page, 'article[part~="comment"]');
-  assert.deepEqual(await comments(other.page), [{ author: 'سارة من الدار البيضاء', body: BODY, pending: false, dirAuto: true }]);
-  await page.reload({ waitUntil: 'load' });
-  await inShadow(page, 'article[part~="comment"]:not([part~="comment-pending"])');
-  assert.deepEqual(await comments(page), [{ author: 'سارة من الدار البيضاء', body: BODY, pending: false, dirAuto: true }]);
-
-  assert.deepEqual(errors, []);
-  assert.deepEqual(other.errors, []);
-  assert.deepEqual(publisher.violations, [], 'no Content-Security-Policy violation');
-  await stranger.close();
-});
-
-test('the widget does not touch the article page’s layout or styles', async () => {
-  const { page } = await openArticle();
-  const hostStyles = await page.evaluate(() => ({
-    bodyFont: getComputedStyle(document.body).fontFamily,
-    h1Size: getComputedStyle(document.querySelector('h1')!).fontSize,
-    sheets: document.styleSheets.length,
-    styleTags: document.head.querySelectorAll('style').length,
-    articleWidth: document.querySelector('main')!.getBoundingClientRect().width,
-  }));
-  assert.equal(hostStyles.sheets, 1, 'only the publisher’s stylesheet');
-  assert.equal(hostStyles.styleTags, 0);
-  assert.match(hostStyles.bodyFont, /Noto Naskh Arabic/);
-  const mode = await page.$eval('taliq-comments', (el) => el.shadowRoot?.mode);
-  assert.equal(mode, 'open');
-});
-
-test('a <taliq-count> added to the page brings taliq-count.js and says the count in Arabic', async () => {
-  const { page, errors } = await openArticle();
-  await page.evaluate((thread) => {
-    const count = document.createElement('taliq-count');
-    count.setAttribute('site', 'alofoq');
-    count.setAttribute('thread', thread);
-    document.querySelector('h1')!.after(count);
-  }, THREAD);
-  await page.waitForFunction(() => /تعليق/.test(document.querySelector('taliq-count')?.shadowRoot?.textContent ?? ''));
-  const text = await page.evaluate(() => document.querySelector('taliq-count')!.shadowRoot!.textContent!.trim());
-  assert.equal(text, 'تعليق واحد', 'the comment approved in the first test');
-  assert.deepEqual(errors, []);
-  assert.deepEqual(publisher.violations, []);
-});
-
-test('on a site under attack the widget solves the proof of work, and sends its form stamp', async () => {
-  assert.equal((await taliq(['sites', 'set', 'alofoq', 'proofOfWork', 'true'], { TALIQ_DB: join(dir, 'taliq.db') })).code, 0);
-  // A change made by another process reaches the running server's one-second cache within a second.
-  await new Promise((r) => setTimeout(r, 1100));
-  const { page, errors } = await openArticle();
-  const sent: Record<string, string>[] = [];
-  page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/comments') && sent.push(r.headers()));
-  await page.type('taliq-comments >>> input[name="name"]', 'كريم');
-  await page.type('taliq-comments >>> textarea[name="body"]', 'تعليق من موقع يطلب إثبات العمل');
-  await page.click('taliq-comments >>> button[type="submit"]');
-  await page.waitForFunction(() => [...(document.querySelector('taliq-comments')?.shadowRoot?.querySelectorAll('[part~="badge"]') ?? [])].length === 1);
-  assert.ok(sent[0]['taliq-pow'], 'a solved challenge went with the comment');
-  assert.ok(sent[0]['taliq-form'], 'the form stamp went with the comment');
-  assert.deepEqual(errors, []);
-  assert.deepEqual(publisher.violations, []);
-  await taliq(['sites', 'set', 'alofoq', 'proofOfWork', 'false'], { TALIQ_DB: join(dir, 'taliq.db') });
+  const server = await startServer([], env);
+  const cli = async (args: string[]) => {
+    const res = await taliq(args, env);
+    if (res.code !== 0) throw new Error(`taliq ${args.join(' ')} failed: ${res.stderr}`);
+    return res.stdout;
+  };
+  return {
+    url: server.url,
+    addSite: async (id, origin) => {
+      await cli(['sites', 'add', id, '--origin', origin]);
+      return (await cli(['tokens', 'create', '--site', id])).trim();
+    },
+    setSetting: async (id, key, value) => void (await cli(['sites', 'set', id, key, JSON.stringify(value)])),
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });

@@ -41,13 +41,30 @@ const shebangFlags = () => readFileSync(TALIQ_BIN, 'utf8').split('\n')[0].split(
  * Starts `taliq serve` on a free port and waits until it listens. With `nodeArgs` (e.g.
  * `--cpu-prof`, which NODE_OPTIONS refuses) Node is started explicitly, with the `#!` line's flags.
  */
-export async function startServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
   const [cmd, argv] = nodeArgs.length ? [process.execPath, [...shebangFlags(), ...nodeArgs, TALIQ_BIN]] : [TALIQ_BIN, []];
   const child = spawn(cmd, [...argv, 'serve', '--port', '0', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return listening(child, 'taliq serve', 15_000);
+}
+
+export const WORKER_DEV = fileURLToPath(new URL('../../packages/server/src/runtime/worker-dev.ts', import.meta.url));
+
+/**
+ * Starts `npm run start:worker` (the Worker on workerd through Miniflare) on a free port, with its
+ * local D1 and Durable Objects under `env.TALIQ_WORKER_DATA`, and waits until it listens.
+ */
+export function startWorkerServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_DEV], { env: childEnv({ PORT: '0', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  // A stale dist/ is rebuilt first, which takes a while.
+  return listening(child, 'start:worker', 180_000);
+}
+
+/** Waits for the "listening on" line both servers print once they answer. */
+async function listening(child: ChildProcess, name: string, ms: number): Promise<ServerProcess> {
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`taliq serve did not start:\n${out}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), ms);
     child.stdout!.on('data', (d) => {
       out += d;
       const m = out.match(/listening on http:\/\/localhost:(\d+)/);
@@ -56,7 +73,7 @@ export async function startServer(args: string[], env: Record<string, string> = 
         resolve(Number(m[1]));
       }
     });
-    child.once('exit', (code) => reject(new Error(`taliq serve exited with ${code}:\n${out}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${out}`)));
   });
   return {
     url: `http://localhost:${port}`,

@@ -47,6 +47,7 @@ export function createApp(deps: AppDeps) {
     webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
     eventPollMs: deps.eventPollMs ?? 1_000,
     limiter: deps.limiter ?? new MemoryRateLimiter(deps.now),
+    liveEvents: deps.liveEvents,
   };
 
   const app = new Hono();

@@ -32,7 +32,15 @@ export interface AppDeps {
    * edge themselves; the Node runtime turns it on.
    */
   compress?: boolean;
+  /**
+   * Answers a thread's live-update stream (the events route, after validation). Without it each
+   * stream polls the store itself (events.ts); Workers forward to one Durable Object per thread.
+   */
+  liveEvents?: LiveEvents;
 }
+
+/** `lastSeen`: the Last-Event-ID header or `?after=`, as the client sent it. */
+export type LiveEvents = (c: Context, siteId: string, key: string, lastSeen: string | undefined) => Response | Promise<Response>;
 
 export interface Services {
   store: Store;
@@ -47,4 +55,5 @@ export interface Services {
   limiter: RateLimiter;
   pages: PageCache;
   compress: boolean;
+  liveEvents: LiveEvents | undefined;
 }

@@ -58,7 +58,8 @@ export class Signer {
   private key: Promise<CryptoKey>;
   private readonly raw: Uint8Array<ArrayBuffer>;
   constructor(secret: string) {
-    this.raw = enc.encode(secret);
+    // (The cast: Workers' types answer Uint8Array<ArrayBufferLike> from encode().)
+    this.raw = enc.encode(secret) as Uint8Array<ArrayBuffer>;
     this.key = crypto.subtle.importKey('raw', this.raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   }
 

@@ -21,6 +21,7 @@ import { enforceLimit } from '../abuse/limits.js';
 import { createChallenge, verifySolution } from '../abuse/pow.js';
 import { formSignals, formToken } from '../abuse/spam-signals.js';
 import type { Context } from 'hono';
+import type { StatusCode } from 'hono/utils/http-status';
 import { normalizeOrigin, readerCors } from '../middleware/cors.js';
 import { toModerator, toOwn, toPublic } from '../views.js';
 import type { CachedPage } from '../page-cache.js';
@@ -69,7 +70,8 @@ export function readerRoutes(s: Services) {
     const cacheKey = after ? null : `${siteId}\n${key}\n${sort}\n${limit}\n${token}`;
     let page = cacheKey ? s.pages.get(cacheKey, Date.now()) : undefined;
     if (!page) {
-      const body = encoder.encode(JSON.stringify({ ...(await threadPage(site, key, sort, limit, after)), formToken: token } satisfies CommentPage));
+      // (The cast: Workers' types answer Uint8Array<ArrayBufferLike> from encode().)
+      const body = encoder.encode(JSON.stringify({ ...(await threadPage(site, key, sort, limit, after)), formToken: token } satisfies CommentPage)) as Uint8Array<ArrayBuffer>;
       page = s.pages.set(cacheKey, body, Date.now());
     }
     return sendPage(c, page);
@@ -190,7 +192,11 @@ export function readerRoutes(s: Services) {
     const { site: siteId, thread: key } = c.req.valid('param');
     await requireSite(s, siteId);
     const lastSeen = c.req.header('last-event-id') ?? c.req.valid('query').after;
-    return streamThreadEvents(s, c, siteId, key, lastSeen);
+    if (!s.liveEvents) return streamThreadEvents(s, c, siteId, key, lastSeen);
+    // The runtime's stream, with the headers set so far (CORS) kept on it.
+    const res = await s.liveEvents(c, siteId, key, lastSeen);
+    for (const [k, v] of res.headers) c.header(k, v);
+    return c.newResponse(res.body, res.status as StatusCode);
   });
 
   // The approved thread as escaped HTML with JSON-LD, for search engines and readers without JavaScript.

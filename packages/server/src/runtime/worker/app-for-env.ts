@@ -1,0 +1,50 @@
+/**
+ * The app of this isolate, built on the first request and reused by every later one (the
+ * promise is cached; a failed start is not, so the next request tries again).
+ */
+import { waitUntil } from 'cloudflare:workers';
+import { createApp } from '../../app.js';
+import { resolveSecret } from '../../secret.js';
+import { addStaticRoutes } from '../../static-routes.js';
+import type { Store } from '../../store/store.js';
+import { DurableRateLimiter } from './durable-rate-limiter.js';
+import { embeddedFiles } from './embedded-files.js';
+import type { Env } from './env.js';
+import { forwardLiveEvents } from './live-events.js';
+import { storeFor } from './d1-store.js';
+
+export interface WorkerApp {
+  /** The API with the static routes; `app.work` is the scheduled work the cron runs. */
+  app: ReturnType<typeof createApp>;
+  store: Store;
+}
+
+let built: Promise<WorkerApp> | undefined;
+
+export function appFor(env: Env): Promise<WorkerApp> {
+  built ??= build(env).catch((e) => {
+    built = undefined;
+    throw e;
+  });
+  return built;
+}
+
+async function build(env: Env): Promise<WorkerApp> {
+  const store = await storeFor(env.DB);
+  // TALIQ_SECRET when set (at least 32 characters), else one generated once and kept in D1.
+  const secret = await resolveSecret(store, env.TALIQ_SECRET || undefined);
+  const api = createApp({
+    store,
+    secret,
+    adminToken: env.TALIQ_ADMIN_TOKEN,
+    // Cloudflare's edge sets it; a client cannot.
+    clientIp: (c) => c.req.header('cf-connecting-ip'),
+    // The current request's waitUntil: webhooks finish after the answer is sent.
+    defer: (work) => waitUntil(work.catch((e) => console.error('taliq: background work failed', e))),
+    limiter: new DurableRateLimiter(env.RATE_LIMITS),
+    liveEvents: forwardLiveEvents(env.THREAD_EVENTS),
+    pageCacheMs: 1000,
+  });
+  const app = addStaticRoutes(api, embeddedFiles(), { demo: !!env.TALIQ_DEMO });
+  return { app, store };
+}

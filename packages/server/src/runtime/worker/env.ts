@@ -1,0 +1,16 @@
+/** The bindings the Worker runs with (wrangler.jsonc declares each one). */
+import type { RateLimits } from './rate-limits.js';
+import type { ThreadEvents } from './thread-events.js';
+
+export interface Env {
+  /** The D1 database: the store. */
+  DB: D1Database;
+  RATE_LIMITS: DurableObjectNamespace<RateLimits>;
+  THREAD_EVENTS: DurableObjectNamespace<ThreadEvents>;
+  /** A secret (`wrangler secret put TALIQ_SECRET`), at least 32 characters; generated and kept in D1 when unset. */
+  TALIQ_SECRET?: string;
+  /** An operator token valid for every site. */
+  TALIQ_ADMIN_TOKEN?: string;
+  /** Any non-empty value serves the example article at `/` (npm run start:worker). */
+  TALIQ_DEMO?: string;
+}

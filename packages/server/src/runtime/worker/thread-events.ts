@@ -1,0 +1,35 @@
+/**
+ * One Durable Object per thread (named `${site}\n${thread}`) holding its live-update hub: the
+ * readers of one article, from any isolate, share one poll of the event log per interval.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { ThreadHub } from '../../live/thread-hub.js';
+import type { Env } from './env.js';
+import { storeFor } from './d1-store.js';
+
+/** As on Node (AppDeps.eventPollMs' default). */
+const POLL_MS = 1_000;
+
+const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' };
+
+export class ThreadEvents extends DurableObject<Env> {
+  private hub: ThreadHub | undefined;
+
+  /** Called by live-events.ts with the validated site and thread; Last-Event-ID passed on. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const site = url.searchParams.get('site');
+    const thread = url.searchParams.get('thread');
+    if (!site || !thread || (this.hub && (this.hub.siteId !== site || this.hub.key !== thread))) {
+      return Response.json({ error: { code: 'bad_request', message: 'Not the thread of this object' } }, { status: 400 });
+    }
+    this.hub ??= new ThreadHub(await storeFor(this.env.DB), site, thread, { pollMs: POLL_MS });
+    // The request's signal aborts when the reader disconnects (compatibility flag enable_request_signal).
+    return new Response(this.hub.subscribe(request.headers.get('last-event-id') ?? undefined, request.signal), { headers: SSE_HEADERS });
+  }
+
+  /** What the hub has done, for tests and operators: reads of the log and readers connected. */
+  stats() {
+    return { polls: this.hub?.stats.polls ?? 0, catchUps: this.hub?.stats.catchUps ?? 0, readers: this.hub?.size ?? 0 };
+  }
+}
