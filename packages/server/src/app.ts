@@ -13,6 +13,7 @@ import { cachingStore, PageCache } from './page-cache.js';
 import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
 import { drainOutbox } from './webhook.js';
+import { sharedThreadHubs } from './live/thread-hubs.js';
 import { operatorRoutes } from './routes/operator.js';
 
 export type { AppDeps } from './context.js';
@@ -34,8 +35,10 @@ export interface ScheduledWork {
 export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
   const pages = new PageCache(deps.pageCacheMs ?? 0);
+  const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
+  const eventPollMs = deps.eventPollMs ?? 1_000;
   const services: Services = {
-    store: deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store,
+    store,
     pages,
     compress: deps.compress ?? false,
     signer: new Signer(deps.secret),
@@ -45,9 +48,10 @@ export function createApp(deps: AppDeps) {
     fetch: deps.fetch ?? ((...args) => fetch(...args)),
     defer: deps.defer ?? ((work) => void work.catch((e) => console.error('taliq: background work failed', e))),
     webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
-    eventPollMs: deps.eventPollMs ?? 1_000,
+    eventPollMs,
     limiter: deps.limiter ?? new MemoryRateLimiter(deps.now),
-    liveEvents: deps.liveEvents,
+    // Without a runtime's own (Workers: a Durable Object per thread), one hub per thread here.
+    liveEvents: deps.liveEvents ?? sharedThreadHubs(store, eventPollMs),
   };
 
   const app = new Hono();

@@ -33,8 +33,9 @@ export interface AppDeps {
    */
   compress?: boolean;
   /**
-   * Answers a thread's live-update stream (the events route, after validation). Without it each
-   * stream polls the store itself (events.ts); Workers forward to one Durable Object per thread.
+   * Answers a thread's live-update stream (the events route, after validation). By default one
+   * ThreadHub per thread in this process (live/thread-hubs.ts); Workers forward to one Durable
+   * Object per thread.
    */
   liveEvents?: LiveEvents;
 }
@@ -55,5 +56,5 @@ export interface Services {
   limiter: RateLimiter;
   pages: PageCache;
   compress: boolean;
-  liveEvents: LiveEvents | undefined;
+  liveEvents: LiveEvents;
 }

@@ -15,7 +15,6 @@ import { NewReport, ServerId } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
 import { verifySsoToken } from '../sso.js';
 import { identifyUser } from '../comments.js';
-import { streamThreadEvents } from '../events.js';
 import { renderThreadHtml } from '../render-html.js';
 import { enforceLimit } from '../abuse/limits.js';
 import { createChallenge, verifySolution } from '../abuse/pow.js';
@@ -192,7 +191,6 @@ export function readerRoutes(s: Services) {
     const { site: siteId, thread: key } = c.req.valid('param');
     await requireSite(s, siteId);
     const lastSeen = c.req.header('last-event-id') ?? c.req.valid('query').after;
-    if (!s.liveEvents) return streamThreadEvents(s, c, siteId, key, lastSeen);
     // The runtime's stream, with the headers set so far (CORS) kept on it.
     const res = await s.liveEvents(c, siteId, key, lastSeen);
     for (const [k, v] of res.headers) c.header(k, v);
