@@ -36,6 +36,8 @@ test('a large page goes gzipped to a client that accepts it, the same JSON once 
   }
   const plain = await app.request(path);
   assert.equal(plain.headers.get('content-encoding'), null);
+  const fromPage = await app.request(path, { headers: { origin: ORIGIN, 'accept-encoding': 'gzip' } });
+  assert.deepEqual(fromPage.headers.get('vary')?.split(/,\s*/).sort(), ['Accept-Encoding', 'Origin'], 'caches keep both apart');
   const plainText = await plain.text();
   for (let round = 0; round < 2; round++) {
     const zipped = await app.request(path, { headers: { 'accept-encoding': 'gzip, deflate, br' } });

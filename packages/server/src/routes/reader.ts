@@ -44,7 +44,7 @@ const COMPRESS_FROM = 1024;
 export function readerRoutes(s: Services) {
   const sendPage = async (c: Context, page: CachedPage) => {
     if (!s.compress) return c.body(page.body);
-    c.header('Vary', 'Accept-Encoding');
+    c.header('Vary', 'Accept-Encoding', { append: true });
     if (page.body.byteLength < COMPRESS_FROM || !/\bgzip\b/i.test(c.req.header('accept-encoding') ?? '')) return c.body(page.body);
     c.header('Content-Encoding', 'gzip');
     return c.body(await page.gzipped());
