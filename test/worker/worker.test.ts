@@ -144,6 +144,22 @@ test('a rate limit counted in one isolate holds in the other: the Durable Object
   assert.equal((await post(w.b, 'limits', 't', 'من عنوان آخر', { ip: '198.51.100.24' })).status, 201);
 });
 
+test('requests at the same moment each keep their own I/O: 30 concurrent posts from one address meet the limit exactly, none answered 500', async () => {
+  // The isolate caches sites and pages; a cached *promise* awaited by another request runs that
+  // request on the first one's I/O context, and workerd then refuses its D1 and Durable Object
+  // calls (the limiter failed open and let everything through). Values only, so this holds.
+  await site('together', { limits: { posts: { perReader: 100, perIp: 5, windowSeconds: 60 }, votes: OPEN, reports: OPEN } });
+  // A request that has finished leaves the site in the isolates' caches; the next ones find it there.
+  assert.equal((await w.a('/api/v1/sites/together/threads/t/comments')).status, 200);
+  assert.equal((await w.b('/api/v1/sites/together/threads/t/comments')).status, 200);
+  const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+    Promise.all([post(i % 2 ? w.a : w.b, 'together', 't', `تعليق متزامن رقم ${i}`, { ip: '198.51.100.77' }), w.a('/api/v1/sites/together/threads/t/comments')])));
+  const statuses = answers.map(([p]) => p.status);
+  assert.deepEqual([...new Set(answers.map(([, l]) => l.status))], [200]);
+  assert.equal(statuses.filter((x) => x === 201).length, 5, `statuses: ${statuses.join(' ')}`);
+  assert.equal(statuses.filter((x) => x === 429).length, 25);
+});
+
 test('a solved proof-of-work challenge passes once: used again from the other isolate it is refused', async () => {
   await site('pow', { proofOfWork: true });
   const challenge = await (await w.a('/api/v1/sites/pow/challenge', { headers: { origin: ORIGIN } })).json();

@@ -80,18 +80,25 @@ const WRITES = new Set<keyof Store>(['insertComment', 'updateComment', 'setStatu
  * the cached pages and sites.
  */
 export function cachingStore(store: Store, pages: PageCache, ttlMs: number): Store {
-  const sites = new Map<string, { at: number; site: ReturnType<Store['getSite']> }>();
+  // Values, not promises: on Workers a promise made by one request must not be awaited by
+  // another (its I/O belongs to the first). Two misses at once both read; the last one is kept.
+  const sites = new Map<string, { at: number; site: Awaited<ReturnType<Store['getSite']>> }>();
+  let epoch = 0;
   const onWrite = () => {
     pages.invalidate();
     sites.clear();
+    epoch++;
   };
-  const getSite = (id: string) => {
-    const now = Date.now();
+  const getSite = async (id: string) => {
     const hit = sites.get(id);
-    if (hit && now - hit.at < ttlMs) return hit.site;
-    if (sites.size > 1000) sites.clear();
-    const site = store.getSite(id);
-    sites.set(id, { at: now, site });
+    if (hit && Date.now() - hit.at < ttlMs) return hit.site;
+    const seen = epoch;
+    const site = await store.getSite(id);
+    // A write that happened while reading may have changed the site: do not keep what was read before it.
+    if (seen === epoch) {
+      if (sites.size > 1000) sites.clear();
+      sites.set(id, { at: Date.now(), site });
+    }
     return site;
   };
   return new Proxy(store, {

@@ -1,6 +1,6 @@
 /**
- * The app of this isolate, built on the first request and reused by every later one (the
- * promise is cached; a failed start is not, so the next request tries again).
+ * The app of this isolate, built on the first request and reused by every later one (a failed
+ * start is not kept, so the next request tries again).
  */
 import { waitUntil } from 'cloudflare:workers';
 import { createApp } from '../../app.js';
@@ -19,14 +19,18 @@ export interface WorkerApp {
   store: Store;
 }
 
-let built: Promise<WorkerApp> | undefined;
+let ready: WorkerApp | undefined;
 
-export function appFor(env: Env): Promise<WorkerApp> {
-  built ??= build(env).catch((e) => {
-    built = undefined;
-    throw e;
-  });
-  return built;
+/**
+ * The isolate's app once one request has built it. Until then each request builds its own and
+ * the first to finish is kept: a promise one request started must not be awaited by another
+ * (workerd ties its I/O, and what runs after it, to the request that started it).
+ */
+export async function appFor(env: Env): Promise<WorkerApp> {
+  if (ready) return ready;
+  const built = await build(env);
+  ready ??= built;
+  return ready;
 }
 
 async function build(env: Env): Promise<WorkerApp> {

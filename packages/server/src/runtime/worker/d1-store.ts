@@ -5,12 +5,12 @@
 import { openD1Store } from '../../store/d1.js';
 import type { Store } from '../../store/store.js';
 
-let store: Promise<Store> | undefined;
+let opened: Store | undefined;
 
-export function storeFor(db: D1Database): Promise<Store> {
-  store ??= openD1Store(db).catch((e) => {
-    store = undefined;
-    throw e;
-  });
-  return store;
+/** Not a shared promise: what one request started, another must not await (see app-for-env.ts). */
+export async function storeFor(db: D1Database): Promise<Store> {
+  if (opened) return opened;
+  const store = await openD1Store(db);
+  opened ??= store;
+  return opened;
 }
