@@ -16,6 +16,33 @@ export interface Migration {
   d1?: string;
 }
 
+/** Migration 3's SQLite text; D1's is the same without the backfill of existing rows' scores. */
+const HOT_BACKFILL = `  UPDATE comments SET hot = created_at / 45000000.0
+    + (CASE WHEN likes - dislikes > 0 THEN 1 WHEN likes - dislikes < 0 THEN -1 ELSE 0 END)
+      * (CASE WHEN abs(likes - dislikes) > 1 THEN log10(abs(likes - dislikes)) ELSE 0 END);
+`;
+const votesAndEvents = (backfill: string) => `
+  CREATE TABLE votes (
+    comment_id TEXT NOT NULL REFERENCES comments(id),
+    reader_id TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (comment_id, reader_id)
+  );
+  ALTER TABLE comments ADD COLUMN hot REAL NOT NULL DEFAULT 0;
+${backfill}  DROP INDEX comments_thread_popular;
+  CREATE INDEX comments_thread_hot ON comments (thread_id, hot, created_at, id)
+    WHERE status = 'approved' AND parent_id IS NULL;
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    thread_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    comment_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX events_thread ON events (thread_id, id);
+  `;
+
 export const migrations: Migration[] = [
   {
     name: '0001_initial',
@@ -283,53 +310,10 @@ export const migrations: Migration[] = [
   },
   {
     name: '0003_votes_events',
-    sqlite: `
-  CREATE TABLE votes (
-    comment_id TEXT NOT NULL REFERENCES comments(id),
-    reader_id TEXT NOT NULL,
-    value INTEGER NOT NULL,
-    at INTEGER NOT NULL,
-    PRIMARY KEY (comment_id, reader_id)
-  );
-  ALTER TABLE comments ADD COLUMN hot REAL NOT NULL DEFAULT 0;
-  UPDATE comments SET hot = created_at / 45000000.0
-    + (CASE WHEN likes - dislikes > 0 THEN 1 WHEN likes - dislikes < 0 THEN -1 ELSE 0 END)
-      * (CASE WHEN abs(likes - dislikes) > 1 THEN log10(abs(likes - dislikes)) ELSE 0 END);
-  DROP INDEX comments_thread_popular;
-  CREATE INDEX comments_thread_hot ON comments (thread_id, hot, created_at, id)
-    WHERE status = 'approved' AND parent_id IS NULL;
-  CREATE TABLE events (
-    id INTEGER PRIMARY KEY,
-    thread_id INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    comment_id TEXT NOT NULL,
-    at INTEGER NOT NULL
-  );
-  CREATE INDEX events_thread ON events (thread_id, id);
-  `,
+    sqlite: votesAndEvents(HOT_BACKFILL),
     postgres: ``,
     // D1 databases start empty: no score to recompute, and D1 has no log10.
-    d1: `
-  CREATE TABLE votes (
-    comment_id TEXT NOT NULL REFERENCES comments(id),
-    reader_id TEXT NOT NULL,
-    value INTEGER NOT NULL,
-    at INTEGER NOT NULL,
-    PRIMARY KEY (comment_id, reader_id)
-  );
-  ALTER TABLE comments ADD COLUMN hot REAL NOT NULL DEFAULT 0;
-  DROP INDEX comments_thread_popular;
-  CREATE INDEX comments_thread_hot ON comments (thread_id, hot, created_at, id)
-    WHERE status = 'approved' AND parent_id IS NULL;
-  CREATE TABLE events (
-    id INTEGER PRIMARY KEY,
-    thread_id INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    comment_id TEXT NOT NULL,
-    at INTEGER NOT NULL
-  );
-  CREATE INDEX events_thread ON events (thread_id, id);
-  `,
+    d1: votesAndEvents(''),
   },
   {
     name: '0004_duplicates',

@@ -12,6 +12,7 @@ import { embeddedFiles } from './embedded-files.js';
 import type { Env } from './env.js';
 import { forwardLiveEvents } from './live-events.js';
 import { storeFor } from './d1-store.js';
+import { perIsolate } from './per-isolate.js';
 
 export interface WorkerApp {
   /** The API with the static routes; `app.work` is the scheduled work the cron runs. */
@@ -19,19 +20,8 @@ export interface WorkerApp {
   store: Store;
 }
 
-let ready: WorkerApp | undefined;
-
-/**
- * The isolate's app once one request has built it. Until then each request builds its own and
- * the first to finish is kept: a promise one request started must not be awaited by another
- * (workerd ties its I/O, and what runs after it, to the request that started it).
- */
-export async function appFor(env: Env): Promise<WorkerApp> {
-  if (ready) return ready;
-  const built = await build(env);
-  ready ??= built;
-  return ready;
-}
+/** The isolate's app, built by the first request that gets there (see per-isolate.ts). */
+export const appFor = perIsolate((env: Env) => build(env));
 
 async function build(env: Env): Promise<WorkerApp> {
   const store = await storeFor(env.DB);

@@ -4,13 +4,6 @@
  */
 import { openD1Store } from '../../store/d1.js';
 import type { Store } from '../../store/store.js';
+import { perIsolate } from './per-isolate.js';
 
-let opened: Store | undefined;
-
-/** Not a shared promise: what one request started, another must not await (see app-for-env.ts). */
-export async function storeFor(db: D1Database): Promise<Store> {
-  if (opened) return opened;
-  const store = await openD1Store(db);
-  opened ??= store;
-  return opened;
-}
+export const storeFor = perIsolate((db: D1Database): Promise<Store> => openD1Store(db));
