@@ -144,6 +144,7 @@ test('operator routes refuse bad input with the JSON envelope, never a 500, and 
     ['POST', `/admin/sites/${SITE}/import`, batch([comment('1', null, { authorName: '' })]), 422, 'validation_failed'],
     ['POST', `/admin/sites/${SITE}/import`, batch([comment('1', null, { sourceId: 'a\u0000b' })]), 422, 'validation_failed'],
     ['POST', `/admin/sites/${SITE}/import`, batch([comment('1', null, { readerId: 'x' } as any)]), 422, 'validation_failed'],
+    ['POST', `/admin/sites/${SITE}/import`, batch([comment('1', null, { sourceId: 'a\ud800b' })], { source: 'taliq' }), 422, 'validation_failed'],
     ['POST', `/admin/sites/${SITE}/import`, batch([comment('1')], { parents: { p: 'not/an id' } }), 422, 'validation_failed'],
     ['POST', `/admin/sites/${SITE}/import`, { ...batch([comment('1')]), threads: [{ ...thread, url: 'javascript:alert(1)' }] }, 422, 'validation_failed'],
     ['POST', `/admin/sites/${SITE}/import`, { ...batch(many.slice(0, 3)), comments: many.map((c) => ({ ...c, body: 'ب' })) }, 422, 'validation_failed'],

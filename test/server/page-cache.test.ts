@@ -49,3 +49,25 @@ test('a large page goes gzipped to a client that accepts it, the same JSON once 
   }
   await t.close();
 });
+
+test('gzip only for an Accept-Encoding that takes it (gzip;q=0 is a refusal), and Vary keeps Origin next to Accept-Encoding', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const app = createApp({ store: t.store, secret: SECRET, pageCacheMs: 60_000, compress: true, clientIp: () => '203.0.113.9' });
+  const path = `/api/v1/sites/${SITE}/threads/t/comments`;
+  for (let i = 0; i < 20; i++) {
+    await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ author: { name: `قارئ ${i}` }, body: `تعليق طويل بعض الشيء رقم ${i} عن المقال` }) });
+  }
+  const cases: [string, string | null][] = [
+    ['gzip;q=0', null], ['gzip; q=0.000, identity', null], ['br, gzip;q=0', null], ['*;q=0', null], ['identity', null], ['xgzip', null],
+    ['gzip', 'gzip'], ['GZIP;Q=0.5', 'gzip'], ['x-gzip', 'gzip'], ['*', 'gzip'], ['br;q=1, gzip;q=0.1', 'gzip'], ['gzip;q=0, *', null],
+  ];
+  for (const [accept, encoding] of cases) {
+    const res = await app.request(path, { headers: { 'accept-encoding': accept } });
+    assert.equal(res.headers.get('content-encoding'), encoding, `Accept-Encoding: ${accept}`);
+    if (!encoding) JSON.parse(await res.text());
+  }
+  const cors = await app.request(path, { headers: { 'accept-encoding': 'gzip', origin: ORIGIN } });
+  assert.equal(cors.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.deepEqual(cors.headers.get('vary')?.split(/\s*,\s*/).sort(), ['Accept-Encoding', 'Origin']);
+  await t.close();
+});

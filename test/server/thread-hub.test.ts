@@ -174,3 +174,29 @@ test('a reader whose request is aborted (the client went away) is let go at once
     await t.close();
   }
 });
+
+test('a Last-Event-ID past the end of the log neither stalls the hub for the readers after it nor spins reading the log', async () => {
+  const t = await testApp();
+  const { store, calls } = counted(t.store);
+  // Bounded: a hub that reads the log without end gets an error past this, which ends the stream.
+  const bounded: LiveStore = { ...store, listEvents: (id, after, limit) => {
+    if (calls.listEvents > 500) return Promise.reject(new Error('the log was read more than 500 times'));
+    return store.listEvents(id, after, limit);
+  } };
+  const hub = new ThreadHub(bounded, 'akhbar', THREAD, { pollMs: 20 });
+  try {
+    await postAndApprove(t, 'قبل');
+    // The first reader claims an id the log has never reached (made up, or from before a restore).
+    const ahead = reader(hub.subscribe('999999999999999'));
+    await ahead.until((s) => s.includes('event: ready'), 'ready');
+    const fresh = reader(hub.subscribe(undefined));
+    await fresh.until((s) => s.includes('event: ready'), 'ready');
+    const id = await postAndApprove(t, 'بعد');
+    for (const r of [fresh, ahead]) await r.until((s) => s.includes(`"id":"${id}"`), 'the new approval');
+    assert.ok(calls.listEvents < 100, `the log was read ${calls.listEvents} times`);
+    await Promise.all([ahead.cancel(), fresh.cancel()]);
+  } finally {
+    hub.close();
+    await t.close();
+  }
+});

@@ -71,7 +71,8 @@ export const ImportSource = z.enum(IMPORT_SOURCES);
 
 /** An id from the imported file; with the source, it makes the comment's idempotency key. */
 // Long enough for WordPress's `<thread key>:<id>` when a post has no id.
-const SourceId = z.string().min(1).max(1000).regex(/^[^\u0000-\u001F\u007F]+$/, 'No control characters');
+// A lone surrogate is no text: PostgreSQL would store it as U+FFFD, and refuses it in JSON.
+const SourceId = z.string().min(1).max(1000).regex(/^[^\u0000-\u001F\u007F\p{Cs}]+$/u, 'No control characters or lone surrogates');
 
 export const ImportThread = z.strictObject({
   key: ThreadKey,

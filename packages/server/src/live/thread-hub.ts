@@ -99,14 +99,22 @@ export class ThreadHub {
   private async join(sub: Subscriber, lastSeen: string | undefined) {
     this.thread ??= await this.store.getThread(this.siteId, this.key);
     const resume = lastSeen !== undefined && /^\d{1,15}$/.test(lastSeen);
-    sub.after = resume ? Number(lastSeen) : this.thread ? await this.store.lastEventId(this.thread.id) : 0;
+    const last = this.thread ? await this.store.lastEventId(this.thread.id) : 0;
+    // A Last-Event-ID past the log's end (made up, or from before the database was restored) is
+    // taken as the end: the first reader's position becomes the hub's, and a hub placed past the
+    // log would send nothing to anyone.
+    sub.after = resume ? Math.min(Number(lastSeen), last) : last;
     if (!this.subs.has(sub)) return;
     this.write(sub, READY);
     // Behind the shared loop: read on its own until level with it, then join it. No await
     // between the last check and joining, so no event can pass in between.
     while (this.thread && this.cursor !== null && sub.after < this.cursor && this.subs.has(sub)) {
       this.stats.catchUps++;
-      for (const f of await this.frames(this.thread, sub.after, this.cursor)) this.send(sub, f);
+      const upTo = this.cursor;
+      const frames = await this.frames(this.thread, sub.after, upTo);
+      for (const f of frames) this.send(sub, f);
+      // Nothing logged between here and the hub: level with it (else this loop would never end).
+      if (!frames.length) sub.after = Math.max(sub.after, upTo);
     }
     sub.joining = false;
     this.cursor ??= sub.after;

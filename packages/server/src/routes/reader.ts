@@ -38,14 +38,30 @@ const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,100}$/).optional();
 
 const encoder = new TextEncoder();
 
+/** Whether an Accept-Encoding value takes gzip: named (or `*`) with a weight above 0, so `gzip;q=0` is a no. */
+export function acceptsGzip(header: string | undefined): boolean {
+  let named: boolean | undefined;
+  let any = false;
+  for (const part of (header ?? '').split(',')) {
+    const [coding, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    const ok = Number.isFinite(weight) && weight > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') named = (named ?? false) || ok;
+    else if (coding === '*') any = ok;
+  }
+  return named ?? any;
+}
+
 /** Pages past this size go gzipped to clients that accept it (where the runtime does not compress itself). */
 const COMPRESS_FROM = 1024;
 
 export function readerRoutes(s: Services) {
   const sendPage = async (c: Context, page: CachedPage) => {
     if (!s.compress) return c.body(page.body);
+    // Appended: the CORS middleware's `Vary: Origin` must stay, or a shared cache hands one origin's answer to another.
     c.header('Vary', 'Accept-Encoding', { append: true });
-    if (page.body.byteLength < COMPRESS_FROM || !/\bgzip\b/i.test(c.req.header('accept-encoding') ?? '')) return c.body(page.body);
+    if (page.body.byteLength < COMPRESS_FROM || !acceptsGzip(c.req.header('accept-encoding'))) return c.body(page.body);
     c.header('Content-Encoding', 'gzip');
     return c.body(await page.gzipped());
   };

@@ -49,7 +49,8 @@ export function sqlStore(db: Driver): Store {
     return r ? toComment(r) : null;
   };
   const getComments = async (ids: string[]) => {
-    ids = ids.filter((id) => !id.includes('\u0000')); // no stored id has one (and PostgreSQL's JSON refuses it)
+    // No stored id has a U+0000 or a lone surrogate, and PostgreSQL's JSON refuses both.
+    ids = ids.filter((id) => !/[\u0000\p{Cs}]/u.test(id));
     return ids.length ? (await all(`SELECT * FROM comments WHERE id ${d.inJson} ORDER BY id`, JSON.stringify(ids))).map(toComment) : [];
   };
   const getSite = async (id: string) => {

@@ -79,21 +79,25 @@ export class SqliteDriver implements Driver {
       for (const p of group) p.reject(error);
       return;
     }
-    for (const p of group) {
-      run('SAVEPOINT batch');
-      try {
-        const results = p.statements.map((s) => ({ changes: this.prepare(s.sql).run(...bindable(s.params)).changes }));
-        run('RELEASE batch');
-        outcomes.push({ ok: true, results });
-      } catch (error) {
-        run('ROLLBACK TO batch');
-        run('RELEASE batch');
-        outcomes.push({ ok: false, error });
-      }
-    }
     try {
+      for (const p of group) {
+        run('SAVEPOINT batch');
+        try {
+          const results = p.statements.map((s) => ({ changes: this.prepare(s.sql).run(...bindable(s.params)).changes }));
+          run('RELEASE batch');
+          outcomes.push({ ok: true, results });
+        } catch (error) {
+          // Some errors (disk full, I/O, RAISE(ROLLBACK)) end the whole transaction, savepoints and
+          // the batches before this one included: then every batch of the group has failed.
+          if (!this.db.inTransaction) throw error;
+          run('ROLLBACK TO batch');
+          run('RELEASE batch');
+          outcomes.push({ ok: false, error });
+        }
+      }
       run('COMMIT');
     } catch (error) {
+      // Thrown here, in setImmediate, it would kill the process and leave every caller waiting.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const p of group) p.reject(error);
       return;
