@@ -44,6 +44,13 @@ export async function verifySolution(s: Services, siteId: string, payload: strin
   if (params.get('site') !== siteId || Number(params.get('expires')) * 1000 < s.now()) return false;
   if ((await s.signer.mac('pow', p.challenge)) !== p.signature) return false;
   if ((await sha256Hex(p.salt + p.number)) !== p.challenge) return false;
-  // Single use: the first answer passes, any replay within the lifetime is refused.
-  return (await s.limiter.hit(`pow:${p.challenge}`, 1, TTL_SECONDS * 1000)).allowed;
+  // Single use: the first answer passes, any replay within the lifetime is refused. A limiter
+  // that cannot answer (Redis down, an overloaded Durable Object) must not turn posting into
+  // 500s: the answer has been checked, only its single use cannot be, as enforceLimit lets through.
+  try {
+    return (await s.limiter.hit(`pow:${p.challenge}`, 1, TTL_SECONDS * 1000)).allowed;
+  } catch (e) {
+    console.warn('taliq: rate limiter unavailable, proof of work accepted without its single-use check:', (e as Error).message);
+    return true;
+  }
 }

@@ -19,7 +19,8 @@ export function parseApiUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`--api (TALIQ_API) must be the server's URL, such as https://comments.example.com, not "${raw}"`);
+    // The value is not echoed: a token pasted there by mistake would land in a terminal's scrollback.
+    throw new UsageError(`--api (TALIQ_API) must be the server's URL, such as https://comments.example.com`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--api (TALIQ_API) must be an http:// or https:// URL, not ${url.protocol}`);
   if (url.username || url.password) throw new UsageError('--api (TALIQ_API) takes no user name or password: give the token with --token or TALIQ_ADMIN_TOKEN');

@@ -132,7 +132,9 @@ export function sqlStore(db: Driver): Store {
           : []),
         // A replayed key leaves no empty thread behind (the replay answers 409 or the first comment).
         newThread && c.idempotencyKey
-          ? st('DELETE FROM threads WHERE site_id = ? AND key = ? AND NOT EXISTS (SELECT 1 FROM comments WHERE comments.thread_id = threads.id)', newThread.siteId, newThread.key)
+          // (Only the thread this batch made: it carries the comment's time. An importer's empty
+          // thread made at the same moment by ensureThread is not this one.)
+          ? st('DELETE FROM threads WHERE site_id = ? AND key = ? AND created_at = ? AND NOT EXISTS (SELECT 1 FROM comments WHERE comments.thread_id = threads.id)', newThread.siteId, newThread.key, c.createdAt)
           : null,
       ]);
       const mine = await getComment(c.id);
