@@ -6,8 +6,7 @@
  * schema of the PostgreSQL database at DATABASE_URL (dropped on close): one behaviour, one suite.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from './temp-dir.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -68,7 +67,8 @@ interface Backing {
 }
 
 async function sqliteBacking(): Promise<Backing> {
-  const dir = mkdtempSync(join(tmpdir(), 'taliq-test-'));
+  const tmp = tempDir('taliq-test-');
+  const dir = tmp.path;
   const dbPath = join(dir, 'taliq.db');
   const store = await openSqliteStore(dbPath);
   let raw: Database.Database | undefined;
@@ -86,7 +86,7 @@ async function sqliteBacking(): Promise<Backing> {
     close: async () => {
       raw?.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      tmp.remove();
     },
   };
 }

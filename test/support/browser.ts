@@ -1,8 +1,6 @@
 /** Debian's Chromium through puppeteer-core: no browser download, a fresh profile each launch. */
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from './temp-dir.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -16,11 +14,18 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    userDataDir: mkdtempSync(join(tmpdir(), 'taliq-chromium-')),
-  });
+/** Closing the browser also removes its profile (once Chromium has exited and stopped writing to it). */
+export async function launchChromium(): Promise<Browser> {
+  const profile = tempDir('taliq-chromium-');
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, userDataDir: profile.path })
+    .catch((e) => { profile.remove(); throw e; });
+  const close = browser.close.bind(browser);
+  browser.close = async () => {
+    try {
+      await close();
+    } finally {
+      profile.remove();
+    }
+  };
+  return browser;
 }

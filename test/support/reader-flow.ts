@@ -7,7 +7,6 @@
  */
 import { after, before, test as t } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from './browser.js';
 import { servePublisherPage, type PublisherPage } from './publisher-page.js';
@@ -36,9 +35,7 @@ export function readerFlow(start: () => Promise<Deployment>) {
   });
 
   after(async () => {
-    const profile = browser?.process()?.spawnargs.find((a) => a.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length);
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await publisher?.close();
     await server?.stop();
   });

@@ -6,8 +6,7 @@
  */
 import { getRequestListener } from '@hono/node-server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from './temp-dir.js';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS } from '../../packages/shared/src/index.js';
 import { createApp } from '../../packages/server/src/app.js';
@@ -27,7 +26,8 @@ async function readBody(req: IncomingMessage): Promise<any> {
 const ADMIN_TOKEN = 'widget-tests-admin-token-0123456789';
 
 export async function testServerMiddleware(origins: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'taliq-wtr-'));
+  // Removed when the test runner exits.
+  const dir = tempDir('taliq-wtr-').path;
   const store = await openSqliteStore(join(dir, 'taliq.db'));
   // Live updates are polled fast so tests need not wait a second for each.
   const app = createApp({ store, secret: 'widget-tests-secret-at-least-32-characters', adminToken: ADMIN_TOKEN, clientIp: () => '127.0.0.1', eventPollMs: 50 });

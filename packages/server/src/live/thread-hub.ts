@@ -4,7 +4,7 @@
  * Runtime-free (web streams and timers only): Workers keep one hub per thread in a Durable Object;
  * Node can keep one per thread per instance.
  *
- * The frames are those of events.ts: `ready` (retry 3000) first, then each event with its id, an
+ * The frames (as the per-stream poller they replaced sent them): `ready` (retry 3000) first, then each event with its id, an
  * approval or edit that was undone since sent as `comment.removed`, a keep-alive comment when the
  * line has been quiet, and the end of the stream after `maxStreamMs` (EventSource reconnects with
  * Last-Event-ID and loses nothing).

@@ -3,6 +3,7 @@
  * example article page) next to the API on one port.
  */
 import { serve } from '@hono/node-server';
+import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -51,6 +52,29 @@ function loadStaticFiles(root: string): StaticFiles {
   return files;
 }
 
+type NodeEnv = { incoming?: { socket?: { remoteAddress?: string } }; remoteAddress?: string };
+
+/**
+ * Reads the peer's address when the request arrives: a socket the client has already closed
+ * reports none, and a reader cut off mid-post must keep the identity its retry will have.
+ */
+function withRemoteAddress(fetch: (req: Request, env: NodeEnv) => Response | Promise<Response>) {
+  return (req: Request, env: NodeEnv) => {
+    env.remoteAddress = env.incoming?.socket?.remoteAddress;
+    return fetch(req, env);
+  };
+}
+
+function remoteAddressOf(c: Context): string | undefined {
+  const early = (c.env as NodeEnv | undefined)?.remoteAddress;
+  if (early) return early;
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
+
 export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
@@ -60,15 +84,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     limiter: opts.limiter,
     pageCacheMs: 1000,
     compress: true,
-    clientIp: (c) => {
-      let remote: string | undefined;
-      try {
-        remote = getConnInfo(c).remote.address;
-      } catch {
-        remote = undefined;
-      }
-      return clientIpFrom(remote, c.req.header('x-forwarded-for'), opts.trustedProxies ?? 0);
-    },
+    clientIp: (c) => clientIpFrom(remoteAddressOf(c), c.req.header('x-forwarded-for'), opts.trustedProxies ?? 0),
   });
   // Static routes go on the API app itself, so unknown paths get its JSON 404 envelope.
   return addStaticRoutes(api, loadStaticFiles(root), { demo: opts.demo });
@@ -81,7 +97,7 @@ export async function startNodeServer(opts: NodeServerOptions) {
   const limiter = opts.redisUrl ? new RedisRateLimiter(new (await import('ioredis')).Redis(opts.redisUrl, { maxRetriesPerRequest: 2 })) : undefined;
   const app = buildNodeApp(store, secret, { ...opts, limiter });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
+    const s = serve({ fetch: withRemoteAddress(app.fetch), port: opts.port, hostname: opts.host }, () => resolve(s));
   });
   const report = (what: string) => (e: Error) => console.error(`taliq: ${what} failed`, e);
   const purge = () => app.work.purgeIpHashes().catch(report('purge'));
