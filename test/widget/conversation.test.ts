@@ -187,6 +187,30 @@ describe('a conversation in <taliq-comments>', () => {
   });
 
   describe('votes', () => {
+    it('a reader who changes their mind before the server answers ends with their last choice, on screen and on the server', async () => {
+      await seed(site, thread, 1);
+      const el = await mount(site, { thread });
+      const c = commentOf(el, 'تعليق رقم 1');
+      // Three clicks in a row, none waiting for an answer: like, dislike, dislike again (taken back), like.
+      await click(el, button(c, 'like'));
+      await click(el, button(c, 'dislike'));
+      expect([spoken(button(c, 'like')), spoken(button(c, 'dislike'))]).to.deep.equal(['أعجبني 0', 'لم يعجبني 1']);
+      await click(el, button(c, 'dislike'));
+      await click(el, button(c, 'like'));
+      expect([spoken(button(c, 'like')), spoken(button(c, 'dislike'))]).to.deep.equal(['أعجبني 1', 'لم يعجبني 0']);
+      const server = async () => (await (await fetch(`/api/v1/sites/${site}/threads/${thread}/comments`)).json()).comments[0];
+      await waitUntil(async () => {
+        const s = await server();
+        return s.likes === 1 && s.dislikes === 0;
+      }, 'the server ends with one like');
+      // The widget has the last answer shortly after the server made it; then the screen still agrees.
+      await new Promise((r) => setTimeout(r, 300));
+      await el.updateComplete;
+      expect([spoken(button(c, 'like')), spoken(button(c, 'dislike'))]).to.deep.equal(['أعجبني 1', 'لم يعجبني 0']);
+      expect(button(c, 'like').getAttribute('aria-pressed')).to.equal('true');
+      fixtureCleanup();
+    });
+
     it('counts a like or dislike at once, one vote per reader, remembered across reloads', async () => {
       await seed(site, thread, 1);
       let el = await mount(site, { thread });

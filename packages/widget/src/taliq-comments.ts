@@ -263,8 +263,9 @@ export class TaliqComments extends LitElement {
   #items = new Map<string, Shown>();
   #roots = new Map<string, string>();
   #memo?: [unknown[], [Group[], (Group | undefined)[]]];
-  /** Comments with a vote on its way. */
+  /** Comments with a vote on its way, and the vote each should end with. */
   #voting = new Set<string>();
+  #voteWanted = new Map<string, Vote | 0>();
 
   /** The reader's words (Arabic until a language pack arrives: nothing is rendered till then). */
   get #t(): Messages {
@@ -713,25 +714,38 @@ export class TaliqComments extends LitElement {
       return { id: c.id, text: this.#t.reported };
     });
 
-  /** Likes or dislikes at once, and takes it back when the server refuses. */
+  /**
+   * Likes or dislikes at once, and takes it back when the server refuses. A reader who changes
+   * their mind while a vote is on its way sees the change at once; it is sent when the server
+   * answers the first (one request per comment at a time, the last wish wins).
+   */
   async #vote(c: Shown, want: Vote): Promise<void> {
     const { id, likes, dislikes } = c;
-    if (this.#voting.has(id)) return;
-    this.#voting.add(id);
     const before = this.votes.get(id) ?? 0;
     const value = before === want ? 0 : want;
     const change = (v: number) => (before === v ? -1 : 0) + (value === v ? 1 : 0);
     this.#setVote(id, value);
     this.#patch(id, { likes: likes + change(1), dislikes: dislikes + change(-1) });
+    this.#voteWanted.set(id, value);
+    if (this.#voting.has(id)) return;
+    this.#voting.add(id);
+    let confirmed: { value: Vote | 0; likes: number; dislikes: number } = { value: before, likes, dislikes };
     try {
-      const r = await this.#client.vote(id, value);
-      this.#patch(id, { likes: r.likes, dislikes: r.dislikes });
+      for (let sending: Vote | 0 = value; ; ) {
+        const r = await this.#client.vote(id, sending);
+        confirmed = { value: sending, likes: r.likes, dislikes: r.dislikes };
+        const wanted = this.#voteWanted.get(id) ?? sending;
+        if (wanted === sending) break;
+        sending = wanted;
+      }
+      this.#patch(id, { likes: confirmed.likes, dislikes: confirmed.dislikes });
     } catch (e) {
-      this.#setVote(id, before);
-      this.#patch(id, { likes, dislikes });
+      this.#setVote(id, confirmed.value);
+      this.#patch(id, { likes: confirmed.likes, dislikes: confirmed.dislikes });
       this.#tell(id, this.#fail(e), true);
     }
     this.#voting.delete(id);
+    this.#voteWanted.delete(id);
   }
 
   #setVote(id: string, value: Vote | 0): void {
