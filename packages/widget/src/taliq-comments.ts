@@ -264,7 +264,6 @@ export class TaliqComments extends LitElement {
   #roots = new Map<string, string>();
   #memo?: [unknown[], [Group[], (Group | undefined)[]]];
   /** Comments with a vote on its way, and the vote each should end with. */
-  #voting = new Set<string>();
   #voteWanted = new Map<string, Vote | 0>();
 
   /** The reader's words (Arabic until a language pack arrives: nothing is rendered till then). */
@@ -726,9 +725,9 @@ export class TaliqComments extends LitElement {
     const change = (v: number) => (before === v ? -1 : 0) + (value === v ? 1 : 0);
     this.#setVote(id, value);
     this.#patch(id, { likes: likes + change(1), dislikes: dislikes + change(-1) });
+    const onItsWay = this.#voteWanted.has(id);
     this.#voteWanted.set(id, value);
-    if (this.#voting.has(id)) return;
-    this.#voting.add(id);
+    if (onItsWay) return;
     let confirmed: { value: Vote | 0; likes: number; dislikes: number } = { value: before, likes, dislikes };
     try {
       for (let sending: Vote | 0 = value; ; ) {
@@ -744,7 +743,6 @@ export class TaliqComments extends LitElement {
       this.#patch(id, { likes: confirmed.likes, dislikes: confirmed.dislikes });
       this.#tell(id, this.#fail(e), true);
     }
-    this.#voting.delete(id);
     this.#voteWanted.delete(id);
   }
 
