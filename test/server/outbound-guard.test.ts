@@ -11,6 +11,9 @@ import { createServer, type Server } from 'node:http';
 import { ADMIN_TOKEN, ORIGIN, SECRET, SITE, testApp, type TestApp } from '../support/app.js';
 import { createApp, type AppDeps } from '../../packages/server/src/app.js';
 import { parseAllowList, whyRefused } from '../../packages/server/src/net/outbound-guard.js';
+import { join } from 'node:path';
+import { tempDir } from '../support/temp-dir.js';
+import { taliq } from '../support/process.js';
 
 const NO_ALLOW = { allow: [] };
 
@@ -272,5 +275,21 @@ test('a webhook receiver that answers with a redirect is a failed delivery: the 
     await t.close();
     await redirecting.close();
     await target.close();
+  }
+});
+
+test('the CLI on a local store refuses an internal webhook URL as the server would, and honours TALIQ_ALLOWED_HOOK_HOSTS', async () => {
+  const dir = tempDir('taliq-outbound-cli-');
+  try {
+    const env = { TALIQ_DB: join(dir.path, 'taliq.db') };
+    assert.equal((await taliq(['sites', 'add', 'akhbar', '--origin', 'https://akhbar.example.ma'], env)).code, 0);
+    const refused = await taliq(['sites', 'set', 'akhbar', 'webhookUrl', 'http://169.254.169.254/latest/meta-data/'], env);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /will not call webhookUrl: 169\.254\.169\.254 is a link-local address/);
+    const allowed = await taliq(['sites', 'set', 'akhbar', 'webhookUrl', 'http://10.1.2.3:8080/hook'], { ...env, TALIQ_ALLOWED_HOOK_HOSTS: '10.0.0.0/8' });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(JSON.parse((await taliq(['sites', 'show', 'akhbar'], env)).stdout).webhookUrl, 'http://10.1.2.3:8080/hook');
+  } finally {
+    dir.remove();
   }
 });
