@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { api, ORIGIN, SECRET, SITE, testApp } from '../support/app.js';
+import { api, LOOPBACK_HOOK_HOSTS, ORIGIN, SECRET, SITE, testApp } from '../support/app.js';
 import { createApp } from '../../packages/server/src/app.js';
 
 const reader = (key: string) => ({ headers: { 'taliq-reader': key.padEnd(22, 'x') } });
@@ -253,7 +253,7 @@ test('the webhook announces pending and flagged comments, signed, retried, witho
   const pending: Promise<unknown>[] = [];
   const stop = new AbortController();
   const app = createApp({
-    store: t.store, secret: SECRET, clientIp: () => '198.51.100.1', defer: (p) => pending.push(p), webhookRetryDelays: [10, 10],
+    store: t.store, secret: SECRET, clientIp: () => '198.51.100.1', defer: (p) => pending.push(p), webhookRetryDelays: [10, 10], allowedHookHosts: LOOPBACK_HOOK_HOSTS,
     fetch: (url, init) => fetch(url, { ...init, signal: AbortSignal.any([init!.signal!, stop.signal]) }),
   });
   const post = (body: string) => app.request(`/api/v1/sites/${SITE}/threads/t/comments`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify(say(body)) });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
-import { ORIGIN, SECRET, SITE, testApp } from '../support/app.js';
+import { LOOPBACK_HOOK_HOSTS, ORIGIN, SECRET, SITE, testApp } from '../support/app.js';
 import { createApp } from '../../packages/server/src/app.js';
 
 async function receiver(answer: (req: IncomingMessage) => number) {
@@ -33,14 +33,14 @@ test('a delivery queued by an instance that died before sending it is sent by an
   try {
     // The first instance answers 201, then hangs in its attempt (as if it died there): the
     // delivery stays leased to it for a minute, then is anybody's.
-    const dying = createApp({ store: t.store, secret: SECRET, clientIp: () => '198.51.100.1', fetch: () => new Promise(() => {}) });
+    const dying = createApp({ store: t.store, secret: SECRET, allowedHookHosts: LOOPBACK_HOOK_HOSTS, clientIp: () => '198.51.100.1', fetch: () => new Promise(() => {}) });
     assert.equal((await post(dying, 'ينتظر المراجعة')).status, 201);
     assert.equal(hook.got.length, 0);
     const other = await t.openAnother();
     try {
-      const early = createApp({ store: other, secret: SECRET, now: () => Date.now() + 30_000 });
+      const early = createApp({ store: other, secret: SECRET, allowedHookHosts: LOOPBACK_HOOK_HOSTS, now: () => Date.now() + 30_000 });
       assert.equal(await early.work.drainWebhooks(), 0, 'still leased to the first instance');
-      const survivor = createApp({ store: other, secret: SECRET, now: () => Date.now() + 61_000 });
+      const survivor = createApp({ store: other, secret: SECRET, allowedHookHosts: LOOPBACK_HOOK_HOSTS, now: () => Date.now() + 61_000 });
       assert.equal(await survivor.work.drainWebhooks(), 1);
       assert.deepEqual(hook.got.map((g) => g.event), ['comment.pending']);
       assert.equal(await survivor.work.drainWebhooks(), 0, 'sent once, not again');
@@ -60,12 +60,12 @@ test('two instances draining at once send each delivery once', async () => {
   try {
     // Posted while the network was down: every first attempt failed, each retry is due in 2 s.
     const pending: Promise<unknown>[] = [];
-    const offline = createApp({ store: t.store, secret: SECRET, clientIp: () => '198.51.100.1', defer: (p) => pending.push(p), fetch: async () => { throw new Error('offline'); } });
+    const offline = createApp({ store: t.store, secret: SECRET, allowedHookHosts: LOOPBACK_HOOK_HOSTS, clientIp: () => '198.51.100.1', defer: (p) => pending.push(p), fetch: async () => { throw new Error('offline'); } });
     for (let i = 0; i < 12; i++) assert.equal((await post(offline, `تعليق ${i}`)).status, 201);
     await Promise.all(pending);
     const later = () => Date.now() + 3_000;
-    const a = createApp({ store: t.store, secret: SECRET, now: later });
-    const b = createApp({ store: other, secret: SECRET, now: later });
+    const a = createApp({ store: t.store, secret: SECRET, allowedHookHosts: LOOPBACK_HOOK_HOSTS, now: later });
+    const b = createApp({ store: other, secret: SECRET, allowedHookHosts: LOOPBACK_HOOK_HOSTS, now: later });
     const [x, y] = await Promise.all([a.work.drainWebhooks(), b.work.drainWebhooks()]);
     assert.equal(x + y, 12);
     assert.equal(hook.got.length, 12);
@@ -84,7 +84,7 @@ test('a receiver that keeps failing gets the first attempt and each retry, then 
   const clock = { now: Date.now() };
   const pending: Promise<unknown>[] = [];
   try {
-    const app = createApp({ store: t.store, secret: SECRET, now: () => clock.now, clientIp: () => '198.51.100.1', defer: (p) => pending.push(p), webhookRetryDelays: [1_000, 60_000] });
+    const app = createApp({ store: t.store, secret: SECRET, allowedHookHosts: LOOPBACK_HOOK_HOSTS, now: () => clock.now, clientIp: () => '198.51.100.1', defer: (p) => pending.push(p), webhookRetryDelays: [1_000, 60_000] });
     assert.equal((await post(app, 'ينتظر')).status, 201);
     await Promise.all(pending);
     assert.equal(attempts, 1, 'tried once after the answer');

@@ -23,6 +23,8 @@ export const SITE = 'akhbar';
 export const ORIGIN = 'https://akhbar.example.ma';
 export const SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const ADMIN_TOKEN = 'admin-token-for-tests';
+/** TALIQ_ALLOWED_HOOK_HOSTS for tests whose webhook receiver listens on this machine. */
+export const LOOPBACK_HOOK_HOSTS = '127.0.0.1,::1,localhost';
 
 /** Limits out of the way of tests that post a lot; the rate-limit tests set their own. */
 export const NO_LIMITS: SiteSettings['limits'] = {
@@ -155,7 +157,8 @@ export async function testApp(settings: Partial<SiteSettings> = {}): Promise<Tes
   await store.createSite(SITE, { ...DEFAULT_SETTINGS, origins: [ORIGIN], limits: NO_LIMITS, ...settings });
   const clock = { now: Date.now() };
   const { token } = await createModeratorToken({ store, now: () => clock.now }, SITE, 'test');
-  const app = createApp({ store, secret: SECRET, adminToken: ADMIN_TOKEN, now: () => clock.now, clientIp: () => '203.0.113.7' });
+  // Loopback receivers (webhook tests) are allowed as an operator would list them; the guard's own tests build their app without this.
+  const app = createApp({ store, secret: SECRET, adminToken: ADMIN_TOKEN, now: () => clock.now, clientIp: () => '203.0.113.7', allowedHookHosts: LOOPBACK_HOOK_HOSTS });
   return { app, store, engine: store.engine as TestApp['engine'], dbPath, tables: backing.tables, openAnother: backing.openAnother, modToken: token, clock, close: backing.close };
 }
 

@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin.js';
 import { drainOutbox } from './webhook.js';
 import { sharedThreadHubs } from './live/thread-hubs.js';
 import { operatorRoutes } from './routes/operator.js';
+import { guardFetch, parseAllowList, type OutboundPolicy } from './net/outbound-guard.js';
 
 export type { AppDeps } from './context.js';
 
@@ -37,6 +38,8 @@ export function createApp(deps: AppDeps) {
   const pages = new PageCache(deps.pageCacheMs ?? 0);
   const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
   const eventPollMs = deps.eventPollMs ?? 1_000;
+  const outbound: OutboundPolicy = { allow: parseAllowList(deps.allowedHookHosts), resolve: deps.resolveHost };
+  const rawFetch: typeof fetch = deps.fetch ?? ((...args) => fetch(...args));
   const services: Services = {
     store,
     pages,
@@ -45,7 +48,9 @@ export function createApp(deps: AppDeps) {
     adminToken: deps.adminToken || undefined,
     clientIp: deps.clientIp ?? (() => undefined),
     now: deps.now ?? Date.now,
-    fetch: deps.fetch ?? ((...args) => fetch(...args)),
+    // Every outgoing call goes through the guard: webhooks, the moderation hook, JWKS.
+    fetch: guardFetch(rawFetch, outbound),
+    outbound,
     defer: deps.defer ?? ((work) => void work.catch((e) => console.error('taliq: background work failed', e))),
     webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
     eventPollMs,

@@ -123,6 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       demo: o.demo,
       trustedProxies: trustedProxies(o['trusted-proxies'] ?? process.env.TALIQ_TRUSTED_PROXIES),
       redisUrl: process.env.REDIS_URL || undefined,
+      allowedHookHosts: process.env.TALIQ_ALLOWED_HOOK_HOSTS,
     });
     const origin = `http://${o.host && o.host !== '0.0.0.0' && o.host !== '::' ? (o.host.includes(':') ? `[${o.host}]` : o.host) : 'localhost'}:${server.port}`;
     const lines = [`Taliq listening on ${origin}  (store: ${server.store.engine})`];

@@ -4,6 +4,7 @@ import type { Signer } from './crypto.js';
 import type { Store } from './store/store.js';
 import type { RateLimiter } from './abuse/rate-limiter.js';
 import type { PageCache } from './page-cache.js';
+import type { OutboundPolicy } from './net/outbound-guard.js';
 
 export interface AppDeps {
   store: Store;
@@ -15,8 +16,22 @@ export interface AppDeps {
   clientIp?: (c: Context) => string | undefined;
   /** The clock, replaceable in tests. */
   now?: () => number;
-  /** Outgoing HTTP, for webhooks. */
+  /**
+   * Outgoing HTTP (webhooks and every other URL the server calls). createApp wraps it with the
+   * outbound guard (net/outbound-guard.ts): no private targets, no redirects followed.
+   */
   fetch?: typeof fetch;
+  /**
+   * TALIQ_ALLOWED_HOOK_HOSTS: comma-separated hosts, `host:port`s, IP addresses or CIDRs the
+   * server may call although they are internal (loopback, private, link-local…). Empty: none.
+   */
+  allowedHookHosts?: string;
+  /**
+   * Every address a host name resolves to now (Node: node:dns lookup with `all`), so the guard
+   * can check where a call really goes. Without it (Workers) only literal addresses and known
+   * internal names are refused.
+   */
+  resolveHost?: (host: string) => Promise<string[]>;
   /** Keeps work alive after the answer (Workers' waitUntil); Node just lets the promise run. */
   defer?: (work: Promise<unknown>) => void;
   /** Waits between webhook attempts, in ms. */
@@ -49,7 +64,10 @@ export interface Services {
   adminToken: string | undefined;
   clientIp: (c: Context) => string | undefined;
   now: () => number;
+  /** Guarded: refuses internal targets and follows no redirect. */
   fetch: typeof fetch;
+  /** What the guard allows; set-time checks of called URLs use it too (net/called-urls.ts). */
+  outbound: OutboundPolicy;
   defer: (work: Promise<unknown>) => void;
   webhookRetryDelays: number[];
   eventPollMs: number;

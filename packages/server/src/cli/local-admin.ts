@@ -12,6 +12,19 @@ import { importInto } from '../importers/import.js';
 import type { Store } from '../store/store.js';
 import type { Admin, SiteView } from './admin.js';
 import { UsageError } from './errors.js';
+import { assertCallableSettings } from '../net/called-urls.js';
+import { parseAllowList } from '../net/outbound-guard.js';
+import { resolveHost } from '../runtime/resolve-host.js';
+import { ApiError } from '../errors.js';
+
+/** The guard `taliq serve` applies, so the CLI refuses what the server would not call. */
+async function assertCallable(settings: Record<string, unknown>) {
+  try {
+    await assertCallableSettings({ outbound: { allow: parseAllowList(process.env.TALIQ_ALLOWED_HOOK_HOSTS), resolve: resolveHost } }, settings);
+  } catch (e) {
+    throw e instanceof ApiError ? new UsageError(e.message) : e;
+  }
+}
 
 const ACTOR = 'cli';
 const DAY = 86_400_000;
@@ -28,6 +41,7 @@ export function localAdmin(store: Store, now = () => Date.now()): Admin {
 
   return {
     async addSite(id, settings) {
+      await assertCallable(settings);
       const created = await store.createSite(id, { ...DEFAULT_SETTINGS, ...withCanonicalOrigins(settings) });
       await audit(id, 'site.create', id, null, created.settings);
       return view(created);
@@ -43,6 +57,7 @@ export function localAdmin(store: Store, now = () => Date.now()): Admin {
 
     async updateSite(id, patch) {
       const before = await site(id);
+      await assertCallable(patch);
       const next = { ...before.settings, ...withCanonicalOrigins(patch) };
       const updated = await store.updateSiteSettings(id, next);
       const was = Object.fromEntries(Object.keys(patch).map((k) => [k, before.settings[k as keyof typeof before.settings]]));

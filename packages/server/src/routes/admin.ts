@@ -10,6 +10,7 @@ import type { Me, ModerationAction, ModeratorComment, QueuePage } from '../../..
 import { normalizeText } from '../moderation/normalize.js';
 import { randomHex } from '../crypto.js';
 import { webhookSecret } from '../webhook.js';
+import { assertCallableSettings } from '../net/called-urls.js';
 import { ssoSecret } from '../sso.js';
 import { removalsCsv } from '../removals-csv.js';
 import type { Status } from '../../../shared/src/limits.js';
@@ -128,6 +129,7 @@ export function adminRoutes(s: Services) {
   app.post('/sites', validate('json', NewSite), async (c) => {
     const m = assertAdmin(c);
     const { id, settings } = c.req.valid('json');
+    await assertCallableSettings(s, settings ?? {});
     const site = await s.store.createSite(id, { ...DEFAULT_SETTINGS, ...withCanonicalOrigins(settings ?? {}) });
     await s.store.addAudit({ siteId: id, actor: m.actor, action: 'site.create', target: id, before: null, after: site.settings, at: s.now() });
     return c.json({ id: site.id, settings: site.settings }, 201);
@@ -146,6 +148,7 @@ export function adminRoutes(s: Services) {
     const site = await requireSite(s, siteId);
     const patch = withCanonicalOrigins(c.req.valid('json'));
     const next = SiteSettings.parse({ ...site.settings, ...patch });
+    await assertCallableSettings(s, patch);
     const updated = await s.store.updateSiteSettings(siteId, next);
     const before = Object.fromEntries(Object.keys(patch).map((k) => [k, site.settings[k as keyof typeof site.settings]]));
     await s.store.addAudit({ siteId, actor: m.actor, action: 'site.settings', target: siteId, before, after: patch, at: s.now() });

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../app.js';
 import { resolveSecret } from '../secret.js';
 import { openStore } from './open-store.js';
+import { resolveHost } from './resolve-host.js';
 import { clientIpFrom } from '../abuse/client-ip.js';
 import { RedisRateLimiter, type RateLimiter } from '../abuse/rate-limiter.js';
 import type { Store } from '../store/store.js';
@@ -40,6 +41,8 @@ export interface NodeServerOptions {
   trustedProxies?: number;
   /** Redis for rate limits shared by several instances; in memory without it. */
   redisUrl?: string;
+  /** TALIQ_ALLOWED_HOOK_HOSTS: internal hosts, host:ports or CIDRs the server may call (webhooks…). */
+  allowedHookHosts?: string;
 }
 
 /** The bundles and pages as they are on disk now; a missing one answers 404 (not built yet). */
@@ -75,7 +78,7 @@ function remoteAddressOf(c: Context): string | undefined {
   }
 }
 
-export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies'> & { limiter?: RateLimiter }) {
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
     store,
@@ -84,6 +87,8 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     limiter: opts.limiter,
     pageCacheMs: 1000,
     compress: true,
+    allowedHookHosts: opts.allowedHookHosts,
+    resolveHost,
     clientIp: (c) => clientIpFrom(remoteAddressOf(c), c.req.header('x-forwarded-for'), opts.trustedProxies ?? 0),
   });
   // Static routes go on the API app itself, so unknown paths get its JSON 404 envelope.

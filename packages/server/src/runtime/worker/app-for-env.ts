@@ -38,6 +38,8 @@ async function build(env: Env): Promise<WorkerApp> {
     limiter: new DurableRateLimiter(env.RATE_LIMITS),
     liveEvents: forwardLiveEvents(env.THREAD_EVENTS),
     pageCacheMs: 1000,
+    // No DNS API on Workers: the guard checks literal addresses and known internal names.
+    allowedHookHosts: env.TALIQ_ALLOWED_HOOK_HOSTS,
   });
   const app = addStaticRoutes(api, embeddedFiles(), { demo: !!env.TALIQ_DEMO });
   return { app, store };

@@ -13,4 +13,6 @@ export interface Env {
   TALIQ_ADMIN_TOKEN?: string;
   /** Any non-empty value serves the example article at `/` (npm run start:worker). */
   TALIQ_DEMO?: string;
+  /** Internal hosts, host:ports or CIDRs the server may call (webhooks…), comma-separated. */
+  TALIQ_ALLOWED_HOOK_HOSTS?: string;
 }
