@@ -14,6 +14,7 @@ import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
 import { drainOutbox } from './webhook.js';
 import { sharedThreadHubs } from './live/thread-hubs.js';
+import { StreamCaps } from './live/stream-caps.js';
 import { operatorRoutes } from './routes/operator.js';
 
 export type { AppDeps } from './context.js';
@@ -37,13 +38,16 @@ export function createApp(deps: AppDeps) {
   const pages = new PageCache(deps.pageCacheMs ?? 0);
   const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
   const eventPollMs = deps.eventPollMs ?? 1_000;
+  const clientIp = deps.clientIp ?? (() => undefined);
+  /** Open live-update streams of this instance (the default liveEvents'), counted per address. */
+  const streams = new StreamCaps(deps.streamCaps);
   const services: Services = {
     store,
     pages,
     compress: deps.compress ?? false,
     signer: new Signer(deps.secret),
     adminToken: deps.adminToken || undefined,
-    clientIp: deps.clientIp ?? (() => undefined),
+    clientIp,
     now: deps.now ?? Date.now,
     fetch: deps.fetch ?? ((...args) => fetch(...args)),
     defer: deps.defer ?? ((work) => void work.catch((e) => console.error('taliq: background work failed', e))),
@@ -51,7 +55,7 @@ export function createApp(deps: AppDeps) {
     eventPollMs,
     limiter: deps.limiter ?? new MemoryRateLimiter(deps.now),
     // Without a runtime's own (Workers: a Durable Object per thread), one hub per thread here.
-    liveEvents: deps.liveEvents ?? sharedThreadHubs(store, eventPollMs),
+    liveEvents: deps.liveEvents ?? sharedThreadHubs(store, eventPollMs, streams, clientIp),
   };
 
   const app = new Hono();
@@ -84,5 +88,5 @@ export function createApp(deps: AppDeps) {
     drainWebhooks: () => drainOutbox(services),
     purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS),
   };
-  return Object.assign(app, { work });
+  return Object.assign(app, { work, streams });
 }

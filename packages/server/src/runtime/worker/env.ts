@@ -13,4 +13,8 @@ export interface Env {
   TALIQ_ADMIN_TOKEN?: string;
   /** Any non-empty value serves the example article at `/` (npm run start:worker). */
   TALIQ_DEMO?: string;
+  /** Live-update streams one address (IPv6: one /64) may hold open on one thread; default 100. */
+  TALIQ_MAX_STREAMS_PER_ADDRESS?: string;
+  /** Live-update streams one thread's Durable Object holds open; default 5,000. */
+  TALIQ_MAX_STREAMS?: string;
 }
