@@ -44,6 +44,8 @@ const PAGE = 100;
 const enc = new TextEncoder();
 const READY = enc.encode('event: ready\ndata: {}\nretry: 3000\n\n');
 const KEEPALIVE = enc.encode(': keep-alive\n\n');
+/** Nothing read ahead: frames wait in the queue only until the connection takes them. One for all streams. */
+const NO_BUFFER = new ByteLengthQueuingStrategy({ highWaterMark: 0 });
 
 export class ThreadHub {
   /** Reads of the event log: `polls` by the shared loop, `catchUps` for readers resuming behind it. */
@@ -91,7 +93,7 @@ export class ThreadHub {
         });
       },
       cancel: () => this.leave(sub),
-    }, new ByteLengthQueuingStrategy({ highWaterMark: 0 }));
+    }, NO_BUFFER);
   }
 
   /** Ends every stream now (shutdown). */

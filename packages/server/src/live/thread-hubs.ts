@@ -23,6 +23,8 @@ export function sharedThreadHubs(store: LiveStore, pollMs: number, caps = new St
       const created: ThreadHub = new ThreadHub(store, siteId, key, { pollMs, onIdle: () => { if (!created.size && hubs.get(name) === created) hubs.delete(name); } });
       hubs.set(name, (hub = created));
     }
-    return new Response(hub.subscribe(lastSeen, c.req.raw.signal, place), { headers: SSE_HEADERS });
+    // No request signal: @hono/node-server cancels the stream when the client leaves, and asking
+    // for the signal would make an AbortController per stream.
+    return new Response(hub.subscribe(lastSeen, undefined, place), { headers: SSE_HEADERS });
   };
 }
