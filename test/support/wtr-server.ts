@@ -67,7 +67,7 @@ export async function testServerMiddleware(origins: string[]) {
           refuse--;
           refusedAt.push([ctx.path, Date.now()]);
           ctx.status = refusal.status;
-          if (refusal.retryAfter !== undefined) ctx.set('Retry-After', String(refusal.retryAfter));
+          if (refusal.retryAfter !== undefined) ctx.res.setHeader('Retry-After', String(refusal.retryAfter));
           ctx.body = { error: { code: refusal.status === 429 ? 'too_many_streams' : 'server_busy', message: 'refused by /__test/streams' } };
           return;
         }
