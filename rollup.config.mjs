@@ -52,6 +52,7 @@ const STATIC_FILES = {
   'taliq-en.js': ['dist/taliq-en.js', 'text/javascript; charset=utf-8'],
   'taliq-count.js': ['dist/taliq-count.js', 'text/javascript; charset=utf-8'],
   'taliq-pow.js': ['dist/taliq-pow.js', 'text/javascript; charset=utf-8'],
+  'taliq-live.js': ['dist/taliq-live.js', 'text/javascript; charset=utf-8'],
   'taliq-moderation.js': ['dist/taliq-moderation.js', 'text/javascript; charset=utf-8'],
   'admin.html': ['packages/dashboard/index.html', 'text/html; charset=utf-8'],
   'demo.html': ['examples/news-article/index.html', 'text/html; charset=utf-8'],
@@ -82,6 +83,8 @@ export default [
   // <taliq-count>, fetched by taliq.js only on pages that show counts; and the proof-of-work solver.
   browserBundle('packages/widget/src/count.ts', 'dist/taliq-count.js'),
   browserBundle('packages/widget/src/pow.ts', 'dist/taliq-pow.js'),
+  // Live updates, fetched by taliq.js once a thread is shown.
+  browserBundle('packages/widget/src/taliq-live.ts', 'dist/taliq-live.js'),
   // The moderation dashboard is its own bundle: readers never download it.
   browserBundle('packages/dashboard/src/index.ts', 'dist/taliq-moderation.js'),
   {

@@ -28,7 +28,8 @@ export default {
   testFramework: { config: { timeout: 10_000 } },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   // /api/v1/* goes to a fresh real app on a temporary SQLite file; /__test/* creates sites, seeds, approves.
-  middleware: [await testServerMiddleware([`http://${hostname}:${port}`, `http://127.0.0.1:${port}`])],
+  // taliq.js fetches taliq-live.js beside itself; from the sources, that is taliq-live.ts.
+  middleware: [(ctx, next) => ((ctx.path = ctx.path.replace(/^(\/packages\/widget\/src\/taliq-live)\.js$/, '$1.ts')), next()), await testServerMiddleware([`http://${hostname}:${port}`, `http://127.0.0.1:${port}`])],
   browsers: [
     chromeLauncher({
       launchOptions: {

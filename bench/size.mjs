@@ -13,6 +13,8 @@ const files = {
   // Fetched only by pages that show counts, and by sites that ask for a proof of work.
   'dist/taliq-count.js': 12 * KB,
   'dist/taliq-pow.js': 1 * KB,
+  // Fetched by taliq.js once a thread is shown: its live updates.
+  'dist/taliq-live.js': 2 * KB,
   // Moderators only; never on a reader's page.
   'dist/taliq-moderation.js': 32 * KB,
 };

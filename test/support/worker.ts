@@ -26,7 +26,7 @@ export interface TestWorker {
   /** The D1 binding itself, for what no API route does (ageing a comment). */
   d1: { prepare(sql: string): { bind(...v: unknown[]): { all(): Promise<{ results: Record<string, unknown>[] }>; run(): Promise<unknown> } } };
   /** The hub of a thread's Durable Object: reads of the event log so far, readers connected. */
-  threadStats(site: string, thread: string): Promise<{ polls: number; catchUps: number; readers: number }>;
+  threadStats(site: string, thread: string): Promise<{ polls: number; catchUps: number; readers: number; streams: number }>;
   /** Runs the Worker's scheduled() as the cron trigger would at `at`. */
   scheduled(at: Date): Promise<void>;
   dispose(): Promise<void>;
@@ -69,7 +69,7 @@ export async function startTestWorker(bindings: Record<string, string> = {}): Pr
     mf, a, b: fetcher('b.taliq.test'), store, d1,
     threadStats: async (site, thread) => {
       const ns = await mf.getDurableObjectNamespace('THREAD_EVENTS', 'taliq');
-      const stub = ns.get(ns.idFromName(`${site}\n${thread}`)) as unknown as { stats(): Promise<{ polls: number; catchUps: number; readers: number }> };
+      const stub = ns.get(ns.idFromName(`${site}\n${thread}`)) as unknown as { stats(): Promise<{ polls: number; catchUps: number; readers: number; streams: number }> };
       return stub.stats();
     },
     scheduled: async (at) => {

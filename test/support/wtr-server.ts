@@ -37,7 +37,13 @@ export async function testServerMiddleware(origins: string[]) {
   /** Open live-update streams, and how many of the next ones to refuse. */
   const streams = new Map<ServerResponse, string>();
   let refuse = 0;
+  /** How refusals answer: 503 with no Retry-After unless a test says otherwise. */
+  let refusal: { status: number; retryAfter?: number } = { status: 503 };
   const streamUrls: string[] = [];
+  /** When each refused stream request came (ms), per path. */
+  const refusedAt: [string, number][] = [];
+  /** Requests for a thread's first page, per path. */
+  const pageRequests = new Map<string, number>();
   /** Whether the `Taliq-Form` header reaches the server (see below). */
   let formTiming = false;
   /** Requests for counts, per site. */
@@ -59,13 +65,16 @@ export async function testServerMiddleware(origins: string[]) {
         streamUrls.push(ctx.req.url ?? '');
         if (refuse > 0) {
           refuse--;
-          ctx.status = 503;
-          ctx.body = 'refused by /__test/streams';
+          refusedAt.push([ctx.path, Date.now()]);
+          ctx.status = refusal.status;
+          if (refusal.retryAfter !== undefined) ctx.res.setHeader('Retry-After', String(refusal.retryAfter));
+          ctx.body = { error: { code: refusal.status === 429 ? 'too_many_streams' : 'server_busy', message: 'refused by /__test/streams' } };
           return;
         }
         streams.set(ctx.res, ctx.path);
         ctx.res.once('close', () => streams.delete(ctx.res));
       }
+      if (ctx.method === 'GET' && ctx.path.endsWith('/comments')) pageRequests.set(ctx.path, (pageRequests.get(ctx.path) ?? 0) + 1);
       const counts = ctx.path.match(/^\/api\/v1\/sites\/([^/]+)\/counts$/);
       if (counts && ctx.method === 'GET') countRequests.set(counts[1], (countRequests.get(counts[1]) ?? 0) + 1);
       ctx.respond = false;
@@ -111,8 +120,14 @@ export async function testServerMiddleware(origins: string[]) {
       const path = input.thread && `/threads/${encodeURIComponent(input.thread)}/events`;
       const open = [...streams].filter(([, p]) => !path || p.endsWith(path));
       refuse = input.refuse ?? refuse;
+      if (input.refuse !== undefined) refusal = { status: input.status ?? 503, retryAfter: input.retryAfter };
       if (input.cut) for (const [res] of open) res.socket?.destroy();
-      answer = { open: open.length, urls: streamUrls.filter((u) => !path || u.split('?')[0].endsWith(path)) };
+      answer = {
+        open: open.length,
+        urls: streamUrls.filter((u) => !path || u.split('?')[0].endsWith(path)),
+        refusedAt: refusedAt.filter(([p]) => !path || p.endsWith(path)).map(([, at]) => at),
+        pageRequests: [...pageRequests].filter(([p]) => !path || p.endsWith(path.replace(/events$/, 'comments'))).reduce((n, [, k]) => n + k, 0),
+      };
     } else if (ctx.path === '/__test/form-timing') {
       formTiming = !!input.on;
     } else if (ctx.path === '/__test/count-requests') {

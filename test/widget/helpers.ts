@@ -26,10 +26,10 @@ export const setStatus = (status: string, ...ids: string[]) => helper('status', 
 /** A publisher's sign-in token for a reader of `site`. */
 export const ssoToken = async (site: string, name: string) => (await helper<{ token: string }>('sso-token', { site, name })).token;
 /** Open live-update streams of a thread; `cut` cuts them, `refuse` refuses the next ones. */
-export const streams = async (thread: string, o: { cut?: boolean; refuse?: number } = {}) =>
+export const streams = async (thread: string, o: { cut?: boolean; refuse?: number; status?: number; retryAfter?: number } = {}) =>
   (await helper<{ open: number }>('streams', { thread, ...o })).open;
 /** Every live-update request made for a thread, as the server saw them (path and query). */
-export const streamLog = (thread: string) => helper<{ open: number; urls: string[] }>('streams', { thread });
+export const streamLog = (thread: string) => helper<{ open: number; urls: string[]; refusedAt: number[]; pageRequests: number }>('streams', { thread });
 /** Waits until the element follows its thread's live updates. */
 export const following = (thread: string) =>
   waitUntil(async () => (await streams(thread)) > 0, 'the live-update stream did not open', { timeout: 5000 });

@@ -14,6 +14,7 @@ import { readerRoutes } from './routes/reader.js';
 import { adminRoutes } from './routes/admin.js';
 import { drainOutbox } from './webhook.js';
 import { sharedThreadHubs } from './live/thread-hubs.js';
+import { StreamCaps } from './live/stream-caps.js';
 import { operatorRoutes } from './routes/operator.js';
 import { guardFetch, parseAllowList, type OutboundPolicy } from './net/outbound-guard.js';
 
@@ -40,13 +41,16 @@ export function createApp(deps: AppDeps) {
   const eventPollMs = deps.eventPollMs ?? 1_000;
   const outbound: OutboundPolicy = { allow: parseAllowList(deps.allowedHookHosts), resolve: deps.resolveHost };
   const rawFetch: typeof fetch = deps.fetch ?? ((...args) => fetch(...args));
+  const clientIp = deps.clientIp ?? (() => undefined);
+  /** Open live-update streams of this instance (the default liveEvents'), counted per address. */
+  const streams = new StreamCaps(deps.streamCaps);
   const services: Services = {
     store,
     pages,
     compress: deps.compress ?? false,
     signer: new Signer(deps.secret),
     adminToken: deps.adminToken || undefined,
-    clientIp: deps.clientIp ?? (() => undefined),
+    clientIp,
     now: deps.now ?? Date.now,
     // Every outgoing call goes through the guard: webhooks, the moderation hook, JWKS.
     fetch: guardFetch(rawFetch, outbound),
@@ -56,7 +60,7 @@ export function createApp(deps: AppDeps) {
     eventPollMs,
     limiter: deps.limiter ?? new MemoryRateLimiter(deps.now),
     // Without a runtime's own (Workers: a Durable Object per thread), one hub per thread here.
-    liveEvents: deps.liveEvents ?? sharedThreadHubs(store, eventPollMs),
+    liveEvents: deps.liveEvents ?? sharedThreadHubs(store, eventPollMs, streams, clientIp),
   };
 
   const app = new Hono();
@@ -89,5 +93,5 @@ export function createApp(deps: AppDeps) {
     drainWebhooks: () => drainOutbox(services),
     purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS),
   };
-  return Object.assign(app, { work });
+  return Object.assign(app, { work, streams });
 }

@@ -26,7 +26,8 @@ import { localAdmin } from './cli/local-admin.js';
 import { isLoopback, parseApiUrl, remoteAdmin } from './cli/remote-admin.js';
 
 const USAGE = `Usage:
-  taliq serve [--port 8787] [--host HOST] [--db PATH | --database-url postgres://…] [--trusted-proxies N] [--demo]
+  taliq serve [--port 8787] [--host HOST] [--db PATH | --database-url postgres://…] [--trusted-proxies N]
+              [--max-streams-per-address N] [--max-streams N] [--demo]
   taliq sites add ID --origin URL [--origin URL …] [--moderation pre|post]
   taliq sites list
   taliq sites show ID
@@ -46,7 +47,7 @@ const USAGE = `Usage:
 Every command but serve works on the local store (--db PATH | --database-url URL), or on any
 Taliq server over its HTTP API: --api https://comments.example.com [--token T], or TALIQ_API.
 The token is --token, else TALIQ_ADMIN_TOKEN: an admin token, or a site's token for that site.
-Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN, TALIQ_API, TALIQ_TRUSTED_PROXIES, REDIS_URL`;
+Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN, TALIQ_API, TALIQ_TRUSTED_PROXIES, TALIQ_MAX_STREAMS_PER_ADDRESS, TALIQ_MAX_STREAMS, REDIS_URL`;
 
 function options(args: string[]) {
   return parseArgs({
@@ -59,6 +60,8 @@ function options(args: string[]) {
       'database-url': { type: 'string' },
       demo: { type: 'boolean' },
       'trusted-proxies': { type: 'string' },
+      'max-streams-per-address': { type: 'string' },
+      'max-streams': { type: 'string' },
       api: { type: 'string' },
       token: { type: 'string' },
       origin: { type: 'string', multiple: true },
@@ -102,6 +105,14 @@ export function backendOptions(o: { api?: string; token?: string; db?: string; '
   return { remote: { url, token } } as const;
 }
 
+/** A stream cap from its option or variable; unset means the default. */
+export function streamCount(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number of streams, at least 1, not "${value}"`);
+  return n;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values: o, positionals: [command, sub, ...rest] } = options(argv);
   if (o.help || !command) {
@@ -124,6 +135,8 @@ export async function main(argv: string[]): Promise<number> {
       trustedProxies: trustedProxies(o['trusted-proxies'] ?? process.env.TALIQ_TRUSTED_PROXIES),
       redisUrl: process.env.REDIS_URL || undefined,
       allowedHookHosts: process.env.TALIQ_ALLOWED_HOOK_HOSTS,
+      maxStreamsPerAddress: streamCount('--max-streams-per-address', o['max-streams-per-address'] ?? process.env.TALIQ_MAX_STREAMS_PER_ADDRESS),
+      maxStreams: streamCount('--max-streams', o['max-streams'] ?? process.env.TALIQ_MAX_STREAMS),
     });
     const origin = `http://${o.host && o.host !== '0.0.0.0' && o.host !== '::' ? (o.host.includes(':') ? `[${o.host}]` : o.host) : 'localhost'}:${server.port}`;
     const lines = [`Taliq listening on ${origin}  (store: ${server.store.engine})`];

@@ -5,6 +5,7 @@ import type { Store } from './store/store.js';
 import type { RateLimiter } from './abuse/rate-limiter.js';
 import type { PageCache } from './page-cache.js';
 import type { OutboundPolicy } from './net/outbound-guard.js';
+import type { StreamCapsOptions } from './live/stream-caps.js';
 
 export interface AppDeps {
   store: Store;
@@ -53,6 +54,12 @@ export interface AppDeps {
    * Object per thread.
    */
   liveEvents?: LiveEvents;
+  /**
+   * Live-update streams open at once, per client address (IPv6 per /64, across all threads;
+   * default 100) and per instance (default 5,000), for the default liveEvents. Over a cap: 429
+   * `too_many_streams` or 503 `server_busy`, with Retry-After.
+   */
+  streamCaps?: Partial<StreamCapsOptions>;
 }
 
 /** `lastSeen`: the Last-Event-ID header or `?after=`, as the client sent it. */

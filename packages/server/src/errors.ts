@@ -8,7 +8,7 @@ import type { ZodError } from 'zod';
 import type { ErrorCode, ErrorIssue } from '../../shared/src/errors.js';
 import { StoreError } from './store/driver.js';
 
-export type ClientErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429;
+export type ClientErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 503;
 
 export class ApiError extends Error {
   constructor(

@@ -12,13 +12,13 @@ export interface StaticFile {
 
 /** File names the routes look up; a runtime passes what it has (missing ones answer 404). */
 export type StaticName =
-  | 'taliq.js' | 'taliq-fr.js' | 'taliq-en.js' | 'taliq-count.js' | 'taliq-pow.js'
+  | 'taliq.js' | 'taliq-fr.js' | 'taliq-en.js' | 'taliq-count.js' | 'taliq-pow.js' | 'taliq-live.js'
   | 'taliq-moderation.js' | 'admin.html' | 'demo.html' | 'article.css';
 
 export type StaticFiles = Partial<Record<StaticName, StaticFile>>;
 
 /** Modules the widget fetches only when a page needs them, next to taliq.js itself. */
-export const PUBLIC_SCRIPTS = ['taliq.js', 'taliq-fr.js', 'taliq-en.js', 'taliq-count.js', 'taliq-pow.js'] as const;
+export const PUBLIC_SCRIPTS = ['taliq.js', 'taliq-fr.js', 'taliq-en.js', 'taliq-count.js', 'taliq-pow.js', 'taliq-live.js'] as const;
 
 export const JS = 'text/javascript; charset=utf-8';
 export const HTML = 'text/html; charset=utf-8';
@@ -86,6 +86,7 @@ export const STATIC_SOURCES: Record<StaticName, { path: string; type: string }> 
   'taliq-en.js': { path: 'dist/taliq-en.js', type: JS },
   'taliq-count.js': { path: 'dist/taliq-count.js', type: JS },
   'taliq-pow.js': { path: 'dist/taliq-pow.js', type: JS },
+  'taliq-live.js': { path: 'dist/taliq-live.js', type: JS },
   'taliq-moderation.js': { path: 'dist/taliq-moderation.js', type: JS },
   'admin.html': { path: 'packages/dashboard/index.html', type: HTML },
   'demo.html': { path: 'examples/news-article/index.html', type: HTML },

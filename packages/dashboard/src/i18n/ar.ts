@@ -26,6 +26,8 @@ const errors = {
   payload_too_large: 'الطلب أكبر من المسموح.',
   unsupported_media_type: 'صيغة غير مدعومة.',
   rate_limited: 'طلبات كثيرة في وقت قصير. انتظر قليلًا ثم أعد المحاولة.',
+  too_many_streams: 'اتصالات تحديث مباشر كثيرة من هذه الشبكة. انتظر قليلًا ثم أعد المحاولة.',
+  server_busy: 'الخادم مشغول. انتظر قليلًا ثم أعد المحاولة.',
   internal: 'خطأ في الخادم. أعد المحاولة بعد قليل.',
 } satisfies ErrorMessages;
 

@@ -130,6 +130,8 @@ export const en = {
     payload_too_large: 'The request is too large.',
     unsupported_media_type: 'Unsupported content type.',
     rate_limited: 'Too many requests in a short time. Wait a little, then try again.',
+    too_many_streams: 'Too many live-update connections from this network. Wait a little, then try again.',
+    server_busy: 'The server is busy. Wait a little, then try again.',
     internal: 'The server ran into an error. Try again in a moment.',
   },
 } satisfies Messages;

@@ -31,6 +31,8 @@ interface Subscriber {
   started: number;
   lastWrite: number;
   controller: ReadableStreamDefaultController<Uint8Array>;
+  /** Called once when the stream ends, however it ends (a stream cap's place given back). */
+  onEnd: (() => void) | undefined;
 }
 
 interface Frame {
@@ -42,6 +44,8 @@ const PAGE = 100;
 const enc = new TextEncoder();
 const READY = enc.encode('event: ready\ndata: {}\nretry: 3000\n\n');
 const KEEPALIVE = enc.encode(': keep-alive\n\n');
+/** Nothing read ahead: frames wait in the queue only until the connection takes them. One for all streams. */
+const NO_BUFFER = new ByteLengthQueuingStrategy({ highWaterMark: 0 });
 
 export class ThreadHub {
   /** Reads of the event log: `polls` by the shared loop, `catchUps` for readers resuming behind it. */
@@ -71,24 +75,25 @@ export class ThreadHub {
    * A reader's stream of SSE frames, from after `lastSeen` (else from now). `signal`: the
    * request's, which tells when the reader has gone: workerd does not cancel a Durable Object's
    * response stream when the client leaves, but aborts the request once a write finds the
-   * connection closed (a keep-alive at the latest).
+   * connection closed (a keep-alive at the latest). `onEnd`: called exactly once when the
+   * stream ends: the reader left, the server ended it, or it failed to start.
    */
-  subscribe(lastSeen: string | undefined, signal?: AbortSignal): ReadableStream<Uint8Array> {
+  subscribe(lastSeen: string | undefined, signal?: AbortSignal, onEnd?: () => void): ReadableStream<Uint8Array> {
     let sub: Subscriber;
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         const now = Date.now();
-        sub = { after: 0, joining: true, started: now, lastWrite: now, controller };
+        sub = { after: 0, joining: true, started: now, lastWrite: now, controller, onEnd };
         this.subs.add(sub);
-        signal?.addEventListener('abort', () => this.drop(sub), { once: true });
         if (signal?.aborted) return this.drop(sub);
+        signal?.addEventListener('abort', () => this.drop(sub), { once: true });
         return this.join(sub, lastSeen).catch((e) => {
           console.error('taliq: live stream failed to start', e);
           this.drop(sub);
         });
       },
       cancel: () => this.leave(sub),
-    }, new ByteLengthQueuingStrategy({ highWaterMark: 0 }));
+    }, NO_BUFFER);
   }
 
   /** Ends every stream now (shutdown). */
@@ -205,7 +210,10 @@ export class ThreadHub {
   }
 
   private leave(sub: Subscriber) {
-    this.subs.delete(sub);
+    if (!this.subs.delete(sub)) return;
+    const onEnd = sub.onEnd;
+    sub.onEnd = undefined;
+    onEnd?.();
     if (!this.subs.size && this.wake) {
       // The last reader left: stop waiting, let the loop end now.
       if (this.timer !== undefined) clearTimeout(this.timer);

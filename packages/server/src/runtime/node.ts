@@ -43,6 +43,10 @@ export interface NodeServerOptions {
   redisUrl?: string;
   /** TALIQ_ALLOWED_HOOK_HOSTS: internal hosts, host:ports or CIDRs the server may call (webhooks…). */
   allowedHookHosts?: string;
+  /** Live-update streams one client address (IPv6: one /64) may hold open; default 100. */
+  maxStreamsPerAddress?: number;
+  /** Live-update streams this instance holds open; default 5,000. */
+  maxStreams?: number;
 }
 
 /** The bundles and pages as they are on disk now; a missing one answers 404 (not built yet). */
@@ -61,7 +65,7 @@ type NodeEnv = { incoming?: { socket?: { remoteAddress?: string } }; remoteAddre
  * Reads the peer's address when the request arrives: a socket the client has already closed
  * reports none, and a reader cut off mid-post must keep the identity its retry will have.
  */
-function withRemoteAddress(fetch: (req: Request, env: NodeEnv) => Response | Promise<Response>) {
+export function withRemoteAddress(fetch: (req: Request, env: NodeEnv) => Response | Promise<Response>) {
   return (req: Request, env: NodeEnv) => {
     env.remoteAddress = env.incoming?.socket?.remoteAddress;
     return fetch(req, env);
@@ -78,7 +82,7 @@ function remoteAddressOf(c: Context): string | undefined {
   }
 }
 
-export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts'> & { limiter?: RateLimiter }) {
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
     store,
@@ -89,6 +93,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     compress: true,
     allowedHookHosts: opts.allowedHookHosts,
     resolveHost,
+    streamCaps: { perAddress: opts.maxStreamsPerAddress, total: opts.maxStreams },
     clientIp: (c) => clientIpFrom(remoteAddressOf(c), c.req.header('x-forwarded-for'), opts.trustedProxies ?? 0),
   });
   // Static routes go on the API app itself, so unknown paths get its JSON 404 envelope.
@@ -115,6 +120,8 @@ export async function startNodeServer(opts: NodeServerOptions) {
   return {
     store,
     port,
+    /** The open live-update streams, per address and in all. */
+    streams: app.streams,
     close: () => {
       clearInterval(purgeTimer);
       clearInterval(drainTimer);

@@ -29,6 +29,8 @@ export const WORDED_AS: Partial<Record<ClientErrorCode, ErrorWord>> = {
   conflict: 'internal',
   payload_too_large: 'internal',
   unsupported_media_type: 'internal',
+  too_many_streams: 'rate_limited',
+  server_busy: 'internal',
 };
 
 /** The message key for a code; unknown codes (a newer server) read as `internal`. */

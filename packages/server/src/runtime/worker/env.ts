@@ -15,4 +15,8 @@ export interface Env {
   TALIQ_DEMO?: string;
   /** Internal hosts, host:ports or CIDRs the server may call (webhooks…), comma-separated. */
   TALIQ_ALLOWED_HOOK_HOSTS?: string;
+  /** Live-update streams one address (IPv6: one /64) may hold open on one thread; default 100. */
+  TALIQ_MAX_STREAMS_PER_ADDRESS?: string;
+  /** Live-update streams one thread's Durable Object holds open; default 5,000. */
+  TALIQ_MAX_STREAMS?: string;
 }

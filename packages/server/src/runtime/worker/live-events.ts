@@ -5,9 +5,14 @@ import type { ThreadEvents } from './thread-events.js';
 export const threadObjectName = (siteId: string, key: string) => `${siteId}\n${key}`;
 
 export function forwardLiveEvents(ns: DurableObjectNamespace<ThreadEvents>): LiveEvents {
-  return (_c, siteId, key, lastSeen) => {
+  return (c, siteId, key, lastSeen) => {
     const stub = ns.get(ns.idFromName(threadObjectName(siteId, key)));
     const query = new URLSearchParams({ site: siteId, thread: key });
-    return stub.fetch(`https://thread-events/?${query}`, { headers: lastSeen ? { 'last-event-id': lastSeen } : {} });
+    const headers: Record<string, string> = {};
+    if (lastSeen) headers['last-event-id'] = lastSeen;
+    // The reader's address (set by Cloudflare's edge), counted by the object against its cap.
+    const ip = c.req.header('cf-connecting-ip');
+    if (ip) headers['cf-connecting-ip'] = ip;
+    return stub.fetch(`https://thread-events/?${query}`, { headers });
   };
 }

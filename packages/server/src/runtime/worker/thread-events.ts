@@ -6,14 +6,22 @@ import { DurableObject } from 'cloudflare:workers';
 import { ThreadHub } from '../../live/thread-hub.js';
 import type { Env } from './env.js';
 import { storeFor } from './d1-store.js';
+import { refusalResponse, StreamCaps } from '../../live/stream-caps.js';
+import { SSE_HEADERS } from '../../live/thread-hubs.js';
 
 /** As on Node (AppDeps.eventPollMs' default). */
 const POLL_MS = 1_000;
 
-const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' };
+/** A cap from a variable (TALIQ_MAX_STREAMS_PER_ADDRESS, TALIQ_MAX_STREAMS); unset or not a count: the default. */
+const cap = (v: string | undefined) => (v && /^\d+$/.test(v) && Number(v) >= 1 ? Number(v) : undefined);
 
 export class ThreadEvents extends DurableObject<Env> {
   private hub: ThreadHub | undefined;
+  /**
+   * This thread's streams per reader address (IPv6 per /64) and in all. Per thread, not across
+   * threads: each thread is its own object, and no object sees another's readers.
+   */
+  private caps: StreamCaps | undefined;
 
   /** Called by live-events.ts with the validated site and thread; Last-Event-ID passed on. */
   override async fetch(request: Request): Promise<Response> {
@@ -23,13 +31,21 @@ export class ThreadEvents extends DurableObject<Env> {
     if (!site || !thread || (this.hub && (this.hub.siteId !== site || this.hub.key !== thread))) {
       return Response.json({ error: { code: 'bad_request', message: 'Not the thread of this object' } }, { status: 400 });
     }
-    this.hub ??= new ThreadHub(await storeFor(this.env.DB), site, thread, { pollMs: POLL_MS });
+    this.caps ??= new StreamCaps({ perAddress: cap(this.env.TALIQ_MAX_STREAMS_PER_ADDRESS), total: cap(this.env.TALIQ_MAX_STREAMS) });
+    const place = this.caps.acquire(request.headers.get('cf-connecting-ip') ?? undefined);
+    if (typeof place !== 'function') return refusalResponse(place);
+    try {
+      this.hub ??= new ThreadHub(await storeFor(this.env.DB), site, thread, { pollMs: POLL_MS });
+    } catch (e) {
+      place();
+      throw e;
+    }
     // The request's signal aborts when the reader disconnects (compatibility flag enable_request_signal).
-    return new Response(this.hub.subscribe(request.headers.get('last-event-id') ?? undefined, request.signal), { headers: SSE_HEADERS });
+    return new Response(this.hub.subscribe(request.headers.get('last-event-id') ?? undefined, request.signal, place), { headers: SSE_HEADERS });
   }
 
   /** What the hub has done, for tests and operators: reads of the log and readers connected. */
   stats() {
-    return { polls: this.hub?.stats.polls ?? 0, catchUps: this.hub?.stats.catchUps ?? 0, readers: this.hub?.size ?? 0 };
+    return { polls: this.hub?.stats.polls ?? 0, catchUps: this.hub?.stats.catchUps ?? 0, readers: this.hub?.size ?? 0, streams: this.caps?.size ?? 0 };
   }
 }
