@@ -471,7 +471,7 @@ test('in the reader widget on a publisher page, no payload runs and every name a
     assertOnlyExpectedRequests('publisher page', w, [
       new RegExp(`^${publisher.url}$`),
       new RegExp(`^${publisher.origin}/((ar/[\\w/-]+/)?article\\.css|csp-report|favicon\\.ico)$`),
-      new RegExp(`^${server.url}/(taliq\\.js|api/v1/sites/${SITE}/)`),
+      new RegExp(`^${server.url}/(taliq(-live)?\\.js|api/v1/sites/${SITE}/)`), // taliq-live.js: the live-update part, loaded on demand
     ]),
   );
   f.check(() => assert.deepEqual(w.errors, [], 'no console error, uncaught exception or CSP violation'));
