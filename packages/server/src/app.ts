@@ -20,6 +20,16 @@ import { guardFetch, parseAllowList, type OutboundPolicy } from './net/outbound-
 
 export type { AppDeps } from './context.js';
 
+/** TALIQ_ADMIN_TOKEN opens every site: a short one could be guessed. */
+export const ADMIN_TOKEN_MIN = 32;
+
+/** Refuses to start with a short TALIQ_ADMIN_TOKEN rather than accept a guessable one. */
+export function assertAdminToken(token: string | undefined) {
+  if (token && token.length < ADMIN_TOKEN_MIN) {
+    throw new Error(`TALIQ_ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN} characters (it has ${token.length}); generate one with: openssl rand -base64 32`);
+  }
+}
+
 /** IP hashes are kept on comments for 30 days, long enough to ban from a fresh comment. */
 export const IP_HASH_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
@@ -36,6 +46,7 @@ export interface ScheduledWork {
 
 export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
+  assertAdminToken(deps.adminToken);
   const pages = new PageCache(deps.pageCacheMs ?? 0);
   const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
   const eventPollMs = deps.eventPollMs ?? 1_000;
