@@ -16,6 +16,7 @@ import { drainOutbox } from './webhook.js';
 import { sharedThreadHubs } from './live/thread-hubs.js';
 import { StreamCaps } from './live/stream-caps.js';
 import { operatorRoutes } from './routes/operator.js';
+import { JwksCache } from './jwks.js';
 import { guardFetch, parseAllowList, type OutboundPolicy } from './net/outbound-guard.js';
 
 export type { AppDeps } from './context.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
     // Every outgoing call goes through the guard: webhooks, the moderation hook, JWKS.
     fetch: guardFetch(rawFetch, outbound),
     outbound,
+    jwks: new JwksCache(),
     defer: deps.defer ?? ((work) => void work.catch((e) => console.error('taliq: background work failed', e))),
     webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
     eventPollMs,
