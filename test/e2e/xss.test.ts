@@ -27,7 +27,7 @@ const SITE = 'hostile';
 const THREAD = 'xss-corpus';
 const CLEAN_SITE = 'clean';
 const CLEAN_THREAD = 'clean-thread';
-const ADMIN_TOKEN = 'admin-token-for-the-xss-test';
+const ADMIN_TOKEN = 'admin-token-for-the-xss-test-0123456789';
 const LIMITS = {
   posts: { perReader: 100000, perIp: 100000, windowSeconds: 60 },
   votes: { perReader: 100000, perIp: 100000, windowSeconds: 60 },

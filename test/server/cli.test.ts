@@ -123,11 +123,11 @@ test('site settings, thread modes and the removal register from the command line
   assert.equal((await taliq(['threads', 'set', '--site', 'akhbar', 'missing', 'closed'], env)).code, 2);
 
   // The banned word sent it to spam; reject it for the register through the admin API.
-  const admin = await startServer([], { ...env, TALIQ_ADMIN_TOKEN: 'cli-test-admin-token' });
+  const admin = await startServer([], { ...env, TALIQ_ADMIN_TOKEN: 'cli-test-admin-token-0123456789abcdef' });
   try {
     const res = await fetch(`${admin.url}/api/v1/admin/comments/${id}/moderate`, {
       method: 'POST',
-      headers: { authorization: 'Bearer cli-test-admin-token', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer cli-test-admin-token-0123456789abcdef', 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'reject', reason: 'سب' }),
     });
     assert.equal(res.status, 200);

@@ -5,7 +5,7 @@ import { createApp } from '../../packages/server/src/app.js';
 
 test('a cached first page never hides a change made through the API', async () => {
   const t = await testApp({ moderation: 'pre' });
-  const app = createApp({ store: t.store, secret: SECRET, adminToken: 'admin-token-for-cache', pageCacheMs: 60_000, clientIp: () => '203.0.113.9' });
+  const app = createApp({ store: t.store, secret: SECRET, adminToken: 'admin-token-for-cache-0123456789abcdef', pageCacheMs: 60_000, clientIp: () => '203.0.113.9' });
   const list = async () => (await (await app.request(`/api/v1/sites/${SITE}/threads/t/comments`)).json()) as any;
   const json = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(`/api/v1${path}`, { method, headers: { 'content-type': 'application/json', origin: ORIGIN, ...headers }, body: JSON.stringify(body) });
@@ -14,7 +14,7 @@ test('a cached first page never hides a change made through the API', async () =
   const first = await list();
   assert.deepEqual(first.comments, []);
   assert.equal(typeof first.formToken, 'string');
-  const admin = { authorization: 'Bearer admin-token-for-cache', origin: '' };
+  const admin = { authorization: 'Bearer admin-token-for-cache-0123456789abcdef', origin: '' };
   assert.equal((await json('POST', `/admin/comments/${posted.comment.id}/moderate`, { action: 'approve' }, admin)).status, 200);
   assert.deepEqual((await list()).comments.map((c: any) => c.body), ['أول تعليق'], 'approval shows at once');
   await json('PUT', `/comments/${posted.comment.id}/vote`, { value: 1 }, { 'taliq-reader': 'cache-test-reader-000' });

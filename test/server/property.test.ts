@@ -97,7 +97,7 @@ async function world(): Promise<World> {
     signSsoToken(secret, JSON.parse('{"sub":"u","name":"n","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}')),
   ]);
   const sso = {
-    valid: [valid, await signSsoToken(secret, { sub: 'مستخدم-٢', name: 'Zoé 😀' })],
+    valid: [valid, await signSsoToken(secret, { sub: 'مستخدم-٢', name: 'Zoé 😀', exp: now + 600 })],
     hostile: [
       expired, wrongSite, badClaims, protoClaims,
       `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'admin', name: 'admin' })}.`,

@@ -22,7 +22,7 @@ import type { Store } from '../../packages/server/src/store/store.js';
 export const SITE = 'akhbar';
 export const ORIGIN = 'https://akhbar.example.ma';
 export const SECRET = 'test-secret-that-is-at-least-32-characters-long';
-export const ADMIN_TOKEN = 'admin-token-for-tests';
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abcdef';
 /** TALIQ_ALLOWED_HOOK_HOSTS for tests whose webhook receiver listens on this machine. */
 export const LOOPBACK_HOOK_HOSTS = '127.0.0.1,::1,localhost';
 

@@ -12,7 +12,7 @@ import { workerOptions } from '../../packages/server/src/runtime/worker-options.
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WORKER_SECRET = 'worker-test-secret-that-is-at-least-32-characters';
-export const WORKER_ADMIN_TOKEN = 'worker-admin-token-for-tests';
+export const WORKER_ADMIN_TOKEN = 'worker-admin-token-for-tests-0123456789';
 
 type Fetch = (path: string, init?: RequestInit & { ip?: string }) => Promise<Response>;
 

@@ -16,9 +16,20 @@ import { drainOutbox } from './webhook.js';
 import { sharedThreadHubs } from './live/thread-hubs.js';
 import { StreamCaps } from './live/stream-caps.js';
 import { operatorRoutes } from './routes/operator.js';
+import { JwksCache } from './jwks.js';
 import { guardFetch, parseAllowList, type OutboundPolicy } from './net/outbound-guard.js';
 
 export type { AppDeps } from './context.js';
+
+/** TALIQ_ADMIN_TOKEN opens every site: a short one could be guessed. */
+export const ADMIN_TOKEN_MIN = 32;
+
+/** Refuses to start with a short TALIQ_ADMIN_TOKEN rather than accept a guessable one. */
+export function assertAdminToken(token: string | undefined) {
+  if (token && token.length < ADMIN_TOKEN_MIN) {
+    throw new Error(`TALIQ_ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN} characters (it has ${token.length}); generate one with: openssl rand -base64 32`);
+  }
+}
 
 /** IP hashes are kept on comments for 30 days, long enough to ban from a fresh comment. */
 export const IP_HASH_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -36,6 +47,7 @@ export interface ScheduledWork {
 
 export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
+  assertAdminToken(deps.adminToken);
   const pages = new PageCache(deps.pageCacheMs ?? 0);
   const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
   const eventPollMs = deps.eventPollMs ?? 1_000;
@@ -55,6 +67,7 @@ export function createApp(deps: AppDeps) {
     // Every outgoing call goes through the guard: webhooks, the moderation hook, JWKS.
     fetch: guardFetch(rawFetch, outbound),
     outbound,
+    jwks: new JwksCache(),
     defer: deps.defer ?? ((work) => void work.catch((e) => console.error('taliq: background work failed', e))),
     webhookRetryDelays: deps.webhookRetryDelays ?? [2_000, 30_000, 300_000],
     eventPollMs,

@@ -7,7 +7,7 @@ import { DUPLICATE_MIN_CHARS } from './abuse/spam-signals.js';
 import type { Status } from '../../shared/src/limits.js';
 import { ApiError, notFound } from './errors.js';
 import type { Services } from './context.js';
-import { randomId, sha256 } from './crypto.js';
+import { randomId, safeEqual, sha256 } from './crypto.js';
 import type { Cursor, Site, StoredComment, Thread } from './store/store.js';
 import { judge } from './moderation/policy.js';
 import { normalizeText } from './moderation/normalize.js';
@@ -168,7 +168,7 @@ export async function verifyEditToken(s: Services, token: string): Promise<strin
   const dot = token.lastIndexOf('.');
   if (dot < 1) return null;
   const id = token.slice(0, dot);
-  return (await editTokenFor(s, id)) === token ? id : null;
+  return safeEqual(token, await editTokenFor(s, id)) ? id : null;
 }
 
 /** The comment an `Authorization: Bearer <editToken>` header may change, checked against the edit window. */

@@ -6,6 +6,7 @@ import type { RateLimiter } from './abuse/rate-limiter.js';
 import type { PageCache } from './page-cache.js';
 import type { OutboundPolicy } from './net/outbound-guard.js';
 import type { StreamCapsOptions } from './live/stream-caps.js';
+import type { JwksCache } from './jwks.js';
 
 export interface AppDeps {
   store: Store;
@@ -75,6 +76,8 @@ export interface Services {
   fetch: typeof fetch;
   /** What the guard allows; set-time checks of called URLs use it too (net/called-urls.ts). */
   outbound: OutboundPolicy;
+  /** The publishers' JWKS documents (RS256/ES256 sign-in), fetched through `fetch`. */
+  jwks: JwksCache;
   defer: (work: Promise<unknown>) => void;
   webhookRetryDelays: number[];
   eventPollMs: number;

@@ -46,11 +46,15 @@ export async function sha256(text: string): Promise<string> {
   return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(text))));
 }
 
-/** Constant-time comparison of two strings of the same alphabet. */
-export function safeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+/**
+ * Constant-time comparison: `given` is what the client sent, `expected` what we computed or hold.
+ * The time taken depends only on the length of `given` (never on where the strings differ, nor
+ * on the length of the secret), so a caller must pass the untrusted value first.
+ */
+export function safeEqual(given: string, expected: string): boolean {
+  let diff = given.length ^ expected.length;
+  const n = expected.length || 1;
+  for (let i = 0; i < given.length; i++) diff |= given.charCodeAt(i) ^ expected.charCodeAt(i % n);
   return diff === 0;
 }
 

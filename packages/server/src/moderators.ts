@@ -9,6 +9,11 @@ import { ApiError } from './errors.js';
 import type { Services } from './context.js';
 import { randomHex, randomId, safeEqual, sha256 } from './crypto.js';
 import type { ModeratorToken } from './store/store.js';
+import { limitSubject } from './abuse/client-ip.js';
+
+/** Wrong tokens one client address (IPv6: one /64) may send per window before every sign-in from it gets 429. */
+export const ADMIN_FAILURES_ALLOWED = 10;
+export const ADMIN_FAILURE_WINDOW_MS = 10 * 60_000;
 
 export interface Moderator {
   /** Who acts, for the audit log: a token id, or `env` for TALIQ_ADMIN_TOKEN. */
@@ -51,16 +56,42 @@ export function requireModerator(s: Services): MiddlewareHandler<{ Variables: { 
     if (c.get('moderator')) return next();
     const token = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) throw new ApiError(401, 'unauthorized', 'Send a moderator token as Authorization: Bearer <token>');
+    // A throttled address is not answered whether a token is right: guessing stops there.
+    const throttled = await failedSignIns(s, c, 0);
+    if (throttled) throw throttled;
     let moderator: Moderator | null = null;
     if (s.adminToken && safeEqual(token, s.adminToken)) moderator = { actor: 'env', siteId: null };
     else {
       const found = await s.store.findTokenByHash(await sha256(token));
       if (found && found.revokedAt == null) moderator = { actor: found.id, siteId: found.siteId };
     }
-    if (!moderator) throw new ApiError(401, 'unauthorized', 'This moderator token is not valid');
+    if (!moderator) throw (await failedSignIns(s, c, 1)) ?? new ApiError(401, 'unauthorized', 'This moderator token is not valid');
     c.set('moderator', moderator);
     return next();
   };
+}
+
+/**
+ * Counts a failed sign-in (`cost` 1) or only looks (0); answers the 429 to send when the address
+ * is over ADMIN_FAILURES_ALLOWED. Counted in the app's limiter (Redis or Durable Objects when
+ * instances share limits), under a keyed hash of the address, never the address itself.
+ */
+async function failedSignIns(s: Services, c: Context, cost: 0 | 1): Promise<ApiError | null> {
+  const ip = s.clientIp(c);
+  if (!ip) return null;
+  let result: { allowed: boolean; retryAfterMs: number };
+  try {
+    const key = `admin-fail:${await s.signer.mac('admin-fail', limitSubject(ip), 12)}`;
+    // A look refuses from the 10th failure on; the 10th itself is still answered 401.
+    result = await s.limiter.hit(key, cost ? ADMIN_FAILURES_ALLOWED : ADMIN_FAILURES_ALLOWED - 1, ADMIN_FAILURE_WINDOW_MS, cost);
+  } catch (e) {
+    // A limiter that cannot answer must not lock moderators out: the token is still checked.
+    console.warn('taliq: rate limiter unavailable, admin sign-in not throttled:', (e as Error).message);
+    return null;
+  }
+  if (result.allowed) return null;
+  const seconds = Math.ceil(result.retryAfterMs / 1000);
+  return new ApiError(429, 'too_many_attempts', `Too many wrong moderator tokens from this network; try again in ${Math.ceil(seconds / 60)} min`, undefined, { 'Retry-After': String(seconds) });
 }
 
 /** 403 unless the moderator may act on this site. */

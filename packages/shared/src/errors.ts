@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
+  'too_many_attempts',
   'too_many_streams',
   'server_busy',
   'internal',

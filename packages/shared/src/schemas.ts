@@ -201,6 +201,8 @@ export const SiteSettings = z.strictObject({
   closeAfterDays: z.number().int().min(1).max(36500).nullable(),
   reportThreshold: z.number().int().min(1).max(1000),
   webhookUrl: httpUrl.nullable(),
+  /** The publisher's JWKS (its public keys) for RS256/ES256 sign-in tokens; null: HS256 only. */
+  ssoJwksUrl: httpUrl.nullable(),
   /** A reader whose last N decided comments were all approved skips pre-moderation; null: off. */
   trustAfter: z.number().int().min(1).max(100).nullable(),
   /** How many posts, votes and reports a reader and an IP address may send per window. */
@@ -221,6 +223,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   closeAfterDays: null,
   reportThreshold: 3,
   webhookUrl: null,
+  ssoJwksUrl: null,
   trustAfter: null,
   limits: {
     // Many Moroccan readers share one mobile-carrier address, so the IP limits are loose.

@@ -131,6 +131,7 @@ export const en = {
     unsupported_media_type: 'Unsupported content type.',
     rate_limited: 'Too many requests in a short time. Wait a little, then try again.',
     too_many_streams: 'Too many live-update connections from this network. Wait a little, then try again.',
+    too_many_attempts: 'Too many wrong tokens from this network. Wait a few minutes, then try again.',
     server_busy: 'The server is busy. Wait a little, then try again.',
     internal: 'The server ran into an error. Try again in a moment.',
   },

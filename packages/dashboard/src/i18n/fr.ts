@@ -132,6 +132,7 @@ export const fr = {
     unsupported_media_type: 'Type de contenu non pris en charge.',
     rate_limited: 'Trop de requêtes en peu de temps. Patientez un peu puis réessayez.',
     too_many_streams: 'Trop de connexions de mise à jour depuis ce réseau. Patientez un peu puis réessayez.',
+    too_many_attempts: 'Trop de jetons erronés depuis ce réseau. Patientez quelques minutes puis réessayez.',
     server_busy: 'Le serveur est occupé. Patientez un peu puis réessayez.',
     internal: 'Erreur du serveur. Réessayez dans un instant.',
   },

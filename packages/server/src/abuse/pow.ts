@@ -5,7 +5,7 @@
  * (counted in the rate limiter, so several instances sharing Redis agree).
  */
 import type { Services } from '../context.js';
-import { randomHex } from '../crypto.js';
+import { randomHex, safeEqual } from '../crypto.js';
 
 export const POW_MAX_NUMBER = 100_000;
 const TTL_SECONDS = 600;
@@ -42,7 +42,7 @@ export async function verifySolution(s: Services, siteId: string, payload: strin
   if (!Number.isInteger(p.number) || (p.number as number) < 0 || (p.number as number) > POW_MAX_NUMBER) return false;
   const params = new URLSearchParams(p.salt.split('?')[1] ?? '');
   if (params.get('site') !== siteId || Number(params.get('expires')) * 1000 < s.now()) return false;
-  if ((await s.signer.mac('pow', p.challenge)) !== p.signature) return false;
+  if (!safeEqual(p.signature, await s.signer.mac('pow', p.challenge))) return false;
   if ((await sha256Hex(p.salt + p.number)) !== p.challenge) return false;
   // Single use: the first answer passes, any replay within the lifetime is refused. A limiter
   // that cannot answer (Redis down, an overloaded Durable Object) must not turn posting into

@@ -8,7 +8,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from '../app.js';
+import { assertAdminToken, createApp } from '../app.js';
 import { resolveSecret } from '../secret.js';
 import { openStore } from './open-store.js';
 import { resolveHost } from './resolve-host.js';
@@ -101,6 +101,8 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
 }
 
 export async function startNodeServer(opts: NodeServerOptions) {
+  // Before the store opens: a weak token stops the start with one clear line.
+  assertAdminToken(opts.adminToken);
   const store = await openStore(opts);
   const secret = await resolveSecret(store, opts.secret);
   // ioredis is loaded only for a shared limiter.

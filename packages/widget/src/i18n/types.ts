@@ -30,6 +30,7 @@ export const WORDED_AS: Partial<Record<ClientErrorCode, ErrorWord>> = {
   payload_too_large: 'internal',
   unsupported_media_type: 'internal',
   too_many_streams: 'rate_limited',
+  too_many_attempts: 'rate_limited',
   server_busy: 'internal',
 };
 

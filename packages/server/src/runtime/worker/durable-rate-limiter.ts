@@ -18,9 +18,9 @@ export function shardOf(key: string, shards = SHARDS): number {
 export class DurableRateLimiter implements RateLimiter {
   constructor(private readonly ns: DurableObjectNamespace<RateLimits>) {}
 
-  async hit(key: string, limit: number, windowMs: number) {
+  async hit(key: string, limit: number, windowMs: number, cost = 1) {
     const stub = this.ns.get(this.ns.idFromName(`rate-limits-${shardOf(key)}`));
-    const { allowed, retryAfterMs } = await stub.hit(key, limit, windowMs);
+    const { allowed, retryAfterMs } = await stub.hit(key, limit, windowMs, cost);
     return { allowed, retryAfterMs };
   }
 }

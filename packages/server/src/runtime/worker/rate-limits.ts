@@ -22,16 +22,22 @@ export class RateLimits extends DurableObject<Env> implements RateLimiter {
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL) WITHOUT ROWID`);
   }
 
-  async hit(key: string, limit: number, windowMs: number) {
+  async hit(key: string, limit: number, windowMs: number, cost = 1) {
     const now = Date.now();
-    // One statement: a window that has run out starts again at 1.
+    if (cost === 0) {
+      // Only a look: a window that has run out counts nothing.
+      const seen = this.ctx.storage.sql.exec<{ count: number; reset_at: number }>('SELECT count, reset_at FROM windows WHERE key = ?1 AND reset_at > ?2', key, now).toArray()[0];
+      const allowed = !seen || seen.count <= limit;
+      return { allowed, retryAfterMs: allowed ? 0 : Math.max(seen!.reset_at - now, 1) };
+    }
+    // One statement: a window that has run out starts again at `cost`.
     const row = this.ctx.storage.sql.exec<{ count: number; reset_at: number }>(
-      `INSERT INTO windows (key, count, reset_at) VALUES (?1, 1, ?2)
+      `INSERT INTO windows (key, count, reset_at) VALUES (?1, ?4, ?2)
        ON CONFLICT (key) DO UPDATE SET
-         count = CASE WHEN reset_at <= ?3 THEN 1 ELSE count + 1 END,
+         count = CASE WHEN reset_at <= ?3 THEN ?4 ELSE count + ?4 END,
          reset_at = CASE WHEN reset_at <= ?3 THEN ?2 ELSE reset_at END
        RETURNING count, reset_at`,
-      key, now + windowMs, now,
+      key, now + windowMs, now, cost,
     ).one();
     if (!this.alarmSet) {
       this.alarmSet = true;
