@@ -5,6 +5,7 @@
 import { serve } from '@hono/node-server';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { assertAdminToken, createApp } from '../app.js';
 import { resolveSecret } from '../secret.js';
 import { openStore } from './open-store.js';
 import { resolveHost } from './resolve-host.js';
+import { closeWhenBodyUnread, lingerOnUnreadBodies } from './lingering-close.js';
 import { clientIpFrom } from '../abuse/client-ip.js';
 import { RedisRateLimiter, type RateLimiter } from '../abuse/rate-limiter.js';
 import type { Store } from '../store/store.js';
@@ -109,7 +111,8 @@ export async function startNodeServer(opts: NodeServerOptions) {
   const limiter = opts.redisUrl ? new RedisRateLimiter(new (await import('ioredis')).Redis(opts.redisUrl, { maxRetriesPerRequest: 2 })) : undefined;
   const app = buildNodeApp(store, secret, { ...opts, limiter });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: withRemoteAddress(app.fetch), port: opts.port, hostname: opts.host }, () => resolve(s));
+    const s = serve({ fetch: closeWhenBodyUnread(withRemoteAddress(app.fetch)), port: opts.port, hostname: opts.host }, () => resolve(s));
+    lingerOnUnreadBodies(s as Server);
   });
   const report = (what: string) => (e: Error) => console.error(`taliq: ${what} failed`, e);
   const purge = () => app.work.purgeIpHashes().catch(report('purge'));
