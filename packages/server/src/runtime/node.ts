@@ -13,6 +13,8 @@ import { assertAdminToken, createApp } from '../app.js';
 import { resolveSecret } from '../secret.js';
 import { openStore } from './open-store.js';
 import { resolveHost } from './resolve-host.js';
+import { pinnedFetch } from './pinned-fetch.js';
+import { parseAllowList } from '../net/outbound-guard.js';
 import { closeWhenBodyUnread, lingerOnUnreadBodies } from './lingering-close.js';
 import { clientIpFrom } from '../abuse/client-ip.js';
 import { RedisRateLimiter, type RateLimiter } from '../abuse/rate-limiter.js';
@@ -95,6 +97,8 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     compress: true,
     allowedHookHosts: opts.allowedHookHosts,
     resolveHost,
+    // The guard again where the socket is made, so DNS cannot change between check and connect.
+    fetch: pinnedFetch({ allow: parseAllowList(opts.allowedHookHosts), resolve: resolveHost }),
     streamCaps: { perAddress: opts.maxStreamsPerAddress, total: opts.maxStreams },
     clientIp: (c) => clientIpFrom(remoteAddressOf(c), c.req.header('x-forwarded-for'), opts.trustedProxies ?? 0),
   });
