@@ -172,6 +172,33 @@ test('Redis hung with its connections open: one request waits out the command ti
   }
 });
 
+test('a Redis that refuses to count (out of memory) is an outage too, tried again quietly until it counts', { timeout: 60_000 }, async () => {
+  const { redis, a, b, log, tearDown } = await setUp();
+  const { Redis } = await import('ioredis');
+  const admin = new Redis(redis.url);
+  try {
+    await assertShared(a, b, '198.51.100.21');
+    await admin.config('SET', 'maxmemory', '1'); // with the default noeviction: every write refused
+    assert.deepEqual(await postInTurn('198.51.100.22', a), ['A201', 'A201', 'A201', 'A201', 'A429']);
+    assert.equal((await a.health()).limiter, 'degraded');
+    assert.match(warnings(log, 'A')[0] ?? '', /maxmemory/);
+    // Tried again once a second, refused again, and nothing more is logged.
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(await a.post('198.51.100.23'), 201);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal((await a.health()).limiter, 'degraded');
+    assert.equal(warnings(log, 'A').length, 1, log.join('\n'));
+    assert.equal(recoveries(log, 'A').length, 0, log.join('\n'));
+
+    await admin.config('SET', 'maxmemory', '0');
+    await waitFor('both instances sharing again', async () => (await a.health()).limiter === 'shared' && (await b.health()).limiter === 'shared');
+    await assertShared(a, b, '198.51.100.24');
+  } finally {
+    admin.disconnect();
+    await tearDown();
+  }
+});
+
 test('`taliq serve` with REDIS_URL and no Redis: starts, posts, reports degraded with one warning, and shares once Redis starts', { timeout: 60_000 }, async () => {
   const dir = tempDir('taliq-redis-');
   const port = await freePort();

@@ -7,12 +7,11 @@
  */
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter, type RedisLike } from './rate-limiter.js';
 
-/** What this needs of an ioredis client beyond RedisLike: its state, its events, PING. */
+/** What this needs of an ioredis client beyond RedisLike: its state and its events. */
 export interface RedisClient extends RedisLike {
   /** ioredis: `ready` when commands can be sent; `connecting`, `reconnecting`, `close`, `end` otherwise. */
   readonly status: string;
   on(event: 'ready' | 'close' | 'error', listener: (e: Error) => void): unknown;
-  ping(): Promise<unknown>;
   /** Drops the connection and stops reconnecting, without asking the server. */
   disconnect(): void;
 }
@@ -103,13 +102,15 @@ export class SharedRateLimiter implements RateLimiter {
 
   /**
    * A Redis that stopped answering on a connection that stays open (a paused or partitioned
-   * server) never says `ready` again: ask it with PING now and then, outside any request.
+   * server), or that refuses the count (out of memory, a read-only replica), never says `ready`
+   * again: count once on a key of its own now and then, outside any request. The real script,
+   * not a PING, so a Redis that answers PING but refuses writes stays an outage, quietly.
    */
   private probe() {
     if (this.probing || this.closing || this.redis.status !== 'ready' || this.now() - this.lastProbe < this.probeMs) return;
     this.probing = true;
     this.lastProbe = this.now();
-    this.redis.ping().then(
+    this.shared.hit('probe', Number.MAX_SAFE_INTEGER, 1000).then(
       () => this.recover(),
       () => {},
     ).finally(() => (this.probing = false));
