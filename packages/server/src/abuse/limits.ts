@@ -24,7 +24,8 @@ export async function enforceLimit(s: Services, site: { id: string; settings: Si
   try {
     results = await Promise.all(checks);
   } catch (e) {
-    // A limiter that cannot be reached (Redis down) must not take commenting down with it.
+    // A limiter that cannot be reached (an overloaded Durable Object) must not take commenting
+    // down with it. The Redis one never throws: it counts in this process while Redis is down.
     console.warn('taliq: rate limiter unavailable, request let through:', (e as Error).message);
     return;
   }

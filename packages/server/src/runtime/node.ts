@@ -17,7 +17,8 @@ import { pinnedFetch } from './pinned-fetch.js';
 import { parseAllowList } from '../net/outbound-guard.js';
 import { closeWhenBodyUnread, lingerOnUnreadBodies } from './lingering-close.js';
 import { clientIpFrom } from '../abuse/client-ip.js';
-import { RedisRateLimiter, type RateLimiter } from '../abuse/rate-limiter.js';
+import type { RateLimiter } from '../abuse/rate-limiter.js';
+import { openRedisLimiter } from './redis-limiter.js';
 import type { Store } from '../store/store.js';
 import { addStaticRoutes, STATIC_SOURCES, type StaticFiles, type StaticName } from '../static-routes.js';
 
@@ -43,7 +44,7 @@ export interface NodeServerOptions {
   demo?: boolean;
   /** Proxies in front of the server whose X-Forwarded-For entries are believed (0: none). */
   trustedProxies?: number;
-  /** Redis for rate limits shared by several instances; in memory without it. */
+  /** Redis for rate limits shared by several instances; in memory without it, or while it is down. */
   redisUrl?: string;
   /** TALIQ_ALLOWED_HOOK_HOSTS: internal hosts, host:ports or CIDRs the server may call (webhooks…). */
   allowedHookHosts?: string;
@@ -111,8 +112,8 @@ export async function startNodeServer(opts: NodeServerOptions) {
   assertAdminToken(opts.adminToken);
   const store = await openStore(opts);
   const secret = await resolveSecret(store, opts.secret);
-  // ioredis is loaded only for a shared limiter.
-  const limiter = opts.redisUrl ? new RedisRateLimiter(new (await import('ioredis')).Redis(opts.redisUrl, { maxRetriesPerRequest: 2 })) : undefined;
+  // Shared through Redis, or per process when Redis is down (then and later): see redis-limiter.ts.
+  const limiter = opts.redisUrl ? await openRedisLimiter(opts.redisUrl) : undefined;
   const app = buildNodeApp(store, secret, { ...opts, limiter });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: closeWhenBodyUnread(withRemoteAddress(app.fetch)), port: opts.port, hostname: opts.host }, () => resolve(s));
