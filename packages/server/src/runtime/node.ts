@@ -45,6 +45,8 @@ export interface NodeServerOptions {
   redisUrl?: string;
   /** TALIQ_ALLOWED_HOOK_HOSTS: internal hosts, host:ports or CIDRs the server may call (webhooks…). */
   allowedHookHosts?: string;
+  /** TALIQ_SECRET_GRACE_SECONDS, checked (site-secrets.ts); default a day. */
+  secretGraceSeconds?: number;
   /** Live-update streams one client address (IPv6: one /64) may hold open; default 100. */
   maxStreamsPerAddress?: number;
   /** Live-update streams this instance holds open; default 5,000. */
@@ -84,7 +86,7 @@ function remoteAddressOf(c: Context): string | undefined {
   }
 }
 
-export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'secretGraceSeconds' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
     store,
@@ -94,6 +96,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     pageCacheMs: 1000,
     compress: true,
     allowedHookHosts: opts.allowedHookHosts,
+    secretGraceSeconds: opts.secretGraceSeconds,
     resolveHost,
     streamCaps: { perAddress: opts.maxStreamsPerAddress, total: opts.maxStreams },
     clientIp: (c) => clientIpFrom(remoteAddressOf(c), c.req.header('x-forwarded-for'), opts.trustedProxies ?? 0),
