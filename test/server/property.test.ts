@@ -555,6 +555,8 @@ const ADMIN: Record<string, RouteArb> = {
   'PATCH /admin/sites/{site}': (w) =>
     req('PATCH', segment(siteIds).map((s) => `/admin/sites/${s}`), headers(w, { admin: true, json: true }), undefined, bodyOf(settingsPatch)),
   'GET /admin/me': (w) => req('GET', fc.constant('/admin/me'), headers(w, { admin: true })),
+  'POST /admin/sites/{site}/secrets/{kind}/rotate': (w) =>
+    req('POST', fc.tuple(segment(siteIds), segment(mostly(fc.constantFrom('sso', 'webhook'), fc.oneof(fc.constantFrom('SSO', 'jwt', ''), weird), 3))).map(([s, k]) => `/admin/sites/${s}/secrets/${k}/rotate`), headers(w, { admin: true })),
   'GET /admin/sites/{site}/bans': (w) => req('GET', segment(siteIds).map((s) => `/admin/sites/${s}/bans`), headers(w, { admin: true })),
   'DELETE /admin/sites/{site}/bans/{id}': (w) =>
     req('DELETE', fc.tuple(segment(siteIds), segment(mostly(fc.constant(w.banId), fc.constantFrom('no-such-ban', 'x'.repeat(41), "1' OR '1'='1"), 3))).map(([s, id]) => `/admin/sites/${s}/bans/${id}`), headers(w, { admin: true })),
