@@ -151,6 +151,64 @@ export function storeContract(name: string, open: OpenBacking) {
       assert.deepEqual((await s.listSites()).find((x) => x.id === 'old')!.settings, { ...DEFAULT_SETTINGS, ...old });
     });
 
+    // ---- site secrets ---------------------------------------------------------------------------
+
+    it('a new site gets random secrets of each kind, its own; unknown sites have none', async ({ s }) => {
+      await s.createSite('jarida', SETTINGS);
+      const secrets = [];
+      for (const site of [SITE, 'jarida']) {
+        for (const kind of ['sso', 'webhook'] as const) {
+          const got = (await s.getSiteSecret(site, kind))!;
+          assert.deepEqual({ ...got, secret: '' }, { siteId: site, kind, secret: '', previous: null, previousUntil: null, rotatedAt: null });
+          assert.match(got.secret, kind === 'sso' ? /^ssosec_[A-Za-z0-9_-]{32}$/ : /^whsec_[A-Za-z0-9_-]{32}$/);
+          secrets.push(got.secret);
+        }
+      }
+      assert.equal(new Set(secrets).size, 4, 'no two sites or kinds share a secret');
+      assert.equal(await s.getSiteSecret('nope', 'sso'), null);
+    });
+
+    it('createSite with a taken id keeps the first site’s secrets', async ({ s }) => {
+      const before = await s.getSiteSecret(SITE, 'sso');
+      await assert.rejects(s.createSite(SITE, SETTINGS));
+      assert.deepEqual(await s.getSiteSecret(SITE, 'sso'), before);
+    });
+
+    it('initSiteSecret answers the stored secret and keeps it; for an unknown site it stores nothing', async ({ s }) => {
+      const stored = (await s.getSiteSecret(SITE, 'webhook'))!;
+      assert.deepEqual(await s.initSiteSecret(SITE, 'webhook', 'whsec_other'), stored);
+      assert.equal(await s.initSiteSecret('later', 'webhook', 'whsec_early'), null);
+      await s.createSite('later', SETTINGS);
+      assert.notEqual((await s.getSiteSecret('later', 'webhook'))!.secret, 'whsec_early', 'the new site has its own random secret');
+    });
+
+    it('rotateSiteSecret makes the new secret current and keeps the old one until the given time; nothing else changes', async ({ s }) => {
+      await s.createSite('jarida', SETTINGS);
+      const untouched = [await s.getSiteSecret(SITE, 'webhook'), await s.getSiteSecret('jarida', 'sso'), await s.getSiteSecret('jarida', 'webhook')];
+      const first = (await s.getSiteSecret(SITE, 'sso'))!.secret;
+      const rotated = await s.rotateSiteSecret(SITE, 'sso', { secret: 'ssosec_two', initial: 'ssosec_unused', at: T0, previousUntil: T0 + 1000 });
+      assert.deepEqual(rotated, { siteId: SITE, kind: 'sso', secret: 'ssosec_two', previous: first, previousUntil: T0 + 1000, rotatedAt: T0 });
+      assert.deepEqual(await s.getSiteSecret(SITE, 'sso'), rotated);
+      assert.deepEqual([await s.getSiteSecret(SITE, 'webhook'), await s.getSiteSecret('jarida', 'sso'), await s.getSiteSecret('jarida', 'webhook')], untouched);
+      // Again: the one replaced now is the second, and the first verifies no more anywhere.
+      const again = await s.rotateSiteSecret(SITE, 'sso', { secret: 'ssosec_three', initial: 'ssosec_unused', at: T0 + 5, previousUntil: T0 + 5 });
+      assert.deepEqual(again, { siteId: SITE, kind: 'sso', secret: 'ssosec_three', previous: 'ssosec_two', previousUntil: T0 + 5, rotatedAt: T0 + 5 });
+      assert.equal(await s.rotateSiteSecret('nope', 'sso', { secret: 'ssosec_x', initial: 'ssosec_y', at: T0, previousUntil: T0 }), null);
+      assert.equal(await s.getSiteSecret('nope', 'sso'), null);
+    });
+
+    it('two rotations at once from two instances both take effect: each replaces the other or the original', async ({ s, another }) => {
+      const b = await another();
+      const original = (await s.getSiteSecret(SITE, 'webhook'))!.secret;
+      await Promise.all([
+        s.rotateSiteSecret(SITE, 'webhook', { secret: 'whsec_a', initial: 'whsec_i', at: T0, previousUntil: T0 + 9 }),
+        b.rotateSiteSecret(SITE, 'webhook', { secret: 'whsec_b', initial: 'whsec_i', at: T0, previousUntil: T0 + 9 }),
+      ]);
+      const end = (await s.getSiteSecret(SITE, 'webhook'))!;
+      assert.ok(['whsec_a', 'whsec_b'].includes(end.secret), end.secret);
+      assert.equal(end.previous, end.secret === 'whsec_a' ? 'whsec_b' : 'whsec_a', `the later rotation replaced the earlier one, not ${original}`);
+    });
+
     // ---- threads --------------------------------------------------------------------------------
 
     it('ensureThread creates a thread once; getThread and getThreadById read it; unknown ones are null', async ({ s }) => {

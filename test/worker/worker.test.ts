@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIMITS } from '../../packages/shared/src/limits.js';
 import { createModeratorToken } from '../../packages/server/src/moderators.js';
+import { signSsoToken } from '../../packages/server/src/sso.js';
 import { buildNodeApp } from '../../packages/server/src/runtime/node.js';
 import { openSqliteStore } from '../../packages/server/src/store/sqlite.js';
 import { eventually, sseReader, startTestWorker, WORKER_ADMIN_TOKEN, WORKER_SECRET, type TestWorker } from '../support/worker.js';
@@ -242,6 +243,27 @@ test('without TALIQ_SECRET the Worker generates one and keeps it in D1; a short 
   }
   const short = await startTestWorker({ TALIQ_SECRET: 'too-short' }).catch((e: Error) => e);
   assert.ok(short instanceof Error && /healthz answered 500/.test(short.message));
+});
+
+test('a site secret rotated on one isolate holds on the other: both the new and, for the grace period, the old SSO secret sign readers in', async () => {
+  await site('keys');
+  const secretOf = async () => (await (await w.b('/api/v1/admin/sites/keys', { headers: admin })).json()).ssoSecret as string;
+  const old = await secretOf();
+  const rotated = await w.a('/api/v1/admin/sites/keys/secrets/sso/rotate', { method: 'POST', headers: admin });
+  assert.equal(rotated.status, 200, await rotated.clone().text());
+  const { secret, previousValidUntil } = await rotated.json();
+  assert.equal(await secretOf(), secret);
+  assert.ok(Date.parse(previousValidUntil) > Date.now() + 23 * 3600_000, 'a day of grace by default');
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  for (const key of [secret, old]) {
+    const res = await post(w.b, 'keys', 'sso', 'تعليق قارئ مسجّل', { headers: { 'taliq-token': await signSsoToken(key, { sub: 'reader-1', name: 'سارة', exp }) } });
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal((await res.json()).comment.author.verified, true);
+  }
+  const forged = await post(w.b, 'keys', 'sso', 'تعليق', { headers: { 'taliq-token': await signSsoToken('ssosec_guessed', { sub: 'reader-1', name: 'سارة', exp }) } });
+  assert.equal(forged.status, 401);
+  const kind = await w.a('/api/v1/admin/sites/keys/secrets/jwt/rotate', { method: 'POST', headers: admin });
+  assert.equal(kind.status, 422);
 });
 
 test('the demo site of start:worker is created from Node through the same D1', async () => {

@@ -17,6 +17,7 @@ import { sharedThreadHubs } from './live/thread-hubs.js';
 import { StreamCaps } from './live/stream-caps.js';
 import { operatorRoutes } from './routes/operator.js';
 import { JwksCache } from './jwks.js';
+import { DEFAULT_SECRET_GRACE_SECONDS, parseSecretGrace } from './site-secrets.js';
 import { guardFetch, parseAllowList, type OutboundPolicy } from './net/outbound-guard.js';
 
 export type { AppDeps } from './context.js';
@@ -47,6 +48,7 @@ export interface ScheduledWork {
 
 export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
+  if (deps.secretGraceSeconds !== undefined) parseSecretGrace(String(deps.secretGraceSeconds));
   assertAdminToken(deps.adminToken);
   const pages = new PageCache(deps.pageCacheMs ?? 0);
   const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps) {
     adminToken: deps.adminToken || undefined,
     clientIp,
     now: deps.now ?? Date.now,
+    secretGraceSeconds: deps.secretGraceSeconds ?? DEFAULT_SECRET_GRACE_SECONDS,
     // Every outgoing call goes through the guard: webhooks, the moderation hook, JWKS.
     fetch: guardFetch(rawFetch, outbound),
     outbound,

@@ -9,12 +9,11 @@ import { NewBan, ServerId, ThreadKey } from '../../../shared/src/index.js';
 import type { Me, ModerationAction, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
 import { normalizeText } from '../moderation/normalize.js';
 import { randomHex } from '../crypto.js';
-import { webhookSecret } from '../webhook.js';
 import { assertCallableSettings } from '../net/called-urls.js';
-import { ssoSecret } from '../sso.js';
+import { rotateSecret, SECRET_KINDS, siteSecret, type RotatedSecret } from '../site-secrets.js';
 import { removalsCsv } from '../removals-csv.js';
 import type { Status } from '../../../shared/src/limits.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, zodIssues } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
 import { decodeCursor, encodeCursor, requireSite } from '../comments.js';
@@ -43,6 +42,7 @@ const RemovalsQuery = z
   .strictObject({ from: day.optional(), to: day.optional() })
   .transform(({ from, to }) => ({ from: from ?? 0, to: to === undefined ? Number.MAX_SAFE_INTEGER : to + 24 * 3600 * 1000 }));
 const NewSite = z.strictObject({ id: SiteId, settings: SiteSettingsPatch.optional() });
+const SecretKindParam = z.object({ kind: z.enum(SECRET_KINDS) });
 
 /** Stored origins are bare `scheme://host[:port]`, whatever path the moderator typed. */
 export const withCanonicalOrigins = <T extends { origins?: string[] }>(settings: T): T =>
@@ -139,7 +139,21 @@ export function adminRoutes(s: Services) {
     const { site: siteId } = c.req.valid('param');
     assertScope(c, siteId);
     const site = await requireSite(s, siteId);
-    return c.json({ id: site.id, settings: site.settings, webhookSecret: await webhookSecret(s, site.id), ssoSecret: await ssoSecret(s, site.id) });
+    const [webhook, sso] = await Promise.all([siteSecret(s, site.id, 'webhook'), siteSecret(s, site.id, 'sso')]);
+    return c.json({ id: site.id, settings: site.settings, webhookSecret: webhook!.secret, ssoSecret: sso!.secret });
+  });
+
+  // A new random secret; the replaced one still verifies for the grace period (site-secrets.ts).
+  app.post('/sites/:site/secrets/:kind/rotate', validate('param', SiteParams.extend({ kind: z.string() })), async (c) => {
+    const { site: siteId, kind: rawKind } = c.req.valid('param');
+    const m = assertScope(c, siteId);
+    // 422, not the 400 of a malformed path: the path is fine, the kind is not one we have.
+    const kind = SecretKindParam.safeParse({ kind: rawKind });
+    if (!kind.success) throw new ApiError(422, 'validation_failed', `Sites have no "${rawKind.slice(0, 40)}" secret: the kinds are ${SECRET_KINDS.join(' and ')}`, zodIssues(kind.error));
+    await requireSite(s, siteId);
+    const rotated = await rotateSecret(s, siteId, kind.data.kind, m.actor);
+    if (!rotated) throw notFound('site', siteId);
+    return c.json(rotatedView(rotated));
   });
 
   app.patch('/sites/:site', validate('param', SiteParams), validate('json', SiteSettingsPatch), async (c) => {
@@ -230,6 +244,11 @@ export function adminRoutes(s: Services) {
 
   return app;
 }
+
+export const rotatedView = (r: RotatedSecret) => ({
+  kind: r.kind, secret: r.secret, rotatedAt: new Date(r.rotatedAt).toISOString(),
+  previousValidUntil: r.previousValidUntil === null ? null : new Date(r.previousValidUntil).toISOString(),
+});
 
 const banView = (b: Ban) => ({
   id: b.id, readerId: b.readerId, shadow: b.shadow, reason: b.reason,

@@ -48,6 +48,8 @@ export interface NodeServerOptions {
   redisUrl?: string;
   /** TALIQ_ALLOWED_HOOK_HOSTS: internal hosts, host:ports or CIDRs the server may call (webhooks…). */
   allowedHookHosts?: string;
+  /** TALIQ_SECRET_GRACE_SECONDS, checked (site-secrets.ts); default a day. */
+  secretGraceSeconds?: number;
   /** Live-update streams one client address (IPv6: one /64) may hold open; default 100. */
   maxStreamsPerAddress?: number;
   /** Live-update streams this instance holds open; default 5,000. */
@@ -87,7 +89,7 @@ function remoteAddressOf(c: Context): string | undefined {
   }
 }
 
-export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'secretGraceSeconds' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
     store,
@@ -97,6 +99,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     pageCacheMs: 1000,
     compress: true,
     allowedHookHosts: opts.allowedHookHosts,
+    secretGraceSeconds: opts.secretGraceSeconds,
     resolveHost,
     // The guard again where the socket is made, so DNS cannot change between check and connect.
     fetch: pinnedFetch({ allow: parseAllowList(opts.allowedHookHosts), resolve: resolveHost }),

@@ -362,4 +362,32 @@ export const migrations: Migration[] = [
   CREATE INDEX webhook_outbox_due ON webhook_outbox (next_at) WHERE done_at IS NULL;
   `,
   },
+  {
+    // Per-site secrets (SSO, webhook), stored so they can be rotated one site at a time. Sites
+    // made before this migration have no row: their first read stores the value they derived
+    // from TALIQ_SECRET until now (site-secrets.ts), which SQL cannot compute.
+    name: '0006_site_secrets',
+    sqlite: `
+  CREATE TABLE site_secrets (
+    site_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    previous TEXT,
+    previous_until INTEGER,
+    rotated_at INTEGER,
+    PRIMARY KEY (site_id, kind)
+  );
+  `,
+    postgres: `
+  CREATE TABLE site_secrets (
+    site_id TEXT COLLATE "C" NOT NULL,
+    kind TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    previous TEXT,
+    previous_until BIGINT,
+    rotated_at BIGINT,
+    PRIMARY KEY (site_id, kind)
+  );
+  `,
+  },
 ]

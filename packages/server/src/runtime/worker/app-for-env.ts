@@ -6,6 +6,7 @@ import { waitUntil } from 'cloudflare:workers';
 import { createApp } from '../../app.js';
 import { Signer } from '../../crypto.js';
 import { resolveSecret } from '../../secret.js';
+import { parseSecretGrace } from '../../site-secrets.js';
 import { addStaticRoutes } from '../../static-routes.js';
 import type { Store } from '../../store/store.js';
 import { DurableRateLimiter } from './durable-rate-limiter.js';
@@ -41,6 +42,8 @@ async function build(env: Env): Promise<WorkerApp> {
     pageCacheMs: 1000,
     // No DNS API on Workers: the guard checks literal addresses and known internal names.
     allowedHookHosts: env.TALIQ_ALLOWED_HOOK_HOSTS,
+    // A wrong value fails the start: every request answers 500 and the log says why.
+    secretGraceSeconds: parseSecretGrace(env.TALIQ_SECRET_GRACE_SECONDS),
   });
   const app = addStaticRoutes(api, embeddedFiles(), { demo: !!env.TALIQ_DEMO });
   return { app, store };
