@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createApp } from '../../packages/server/src/app.js';
-import { openRedisLimiter } from '../../packages/server/src/runtime/redis-limiter.js';
+import { CONNECT_TIMEOUT_MS, openRedisLimiter } from '../../packages/server/src/runtime/redis-limiter.js';
 import { DEFAULT_SETTINGS } from '../../packages/shared/src/index.js';
 import { NO_LIMITS, ORIGIN, SECRET, SITE, testApp, type TestApp } from '../support/app.js';
 import { freePort, startRedisServer, type RedisServer } from '../support/redis-server.js';
@@ -196,6 +197,31 @@ test('a Redis that refuses to count (out of memory) is an outage too, tried agai
   } finally {
     admin.disconnect();
     await tearDown();
+  }
+});
+
+test('a REDIS_URL whose host takes the connection and never answers: the start waits at most the connect timeout, then posts are counted per process, with one warning', { timeout: 60_000 }, async () => {
+  const sockets = new Set<Socket>();
+  const hole = createServer((s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+  const t = await testApp({ moderation: 'post', limits: { ...NO_LIMITS, posts: { perReader: 100_000, perIp: PER_IP, windowSeconds: 600 } } });
+  const log: string[] = [];
+  let a: Instance | undefined;
+  try {
+    const started = performance.now();
+    a = await instance(t, `redis://127.0.0.1:${(hole.address() as AddressInfo).port}`, 'A', log);
+    assert.ok(performance.now() - started < CONNECT_TIMEOUT_MS + QUICK_MS, 'start held up');
+    assert.equal((await a.health()).limiter, 'degraded');
+    assert.deepEqual(await postInTurn('198.51.100.31', a), ['A201', 'A201', 'A201', 'A201', 'A429']);
+    // The client drops the silent connection and tries again meanwhile; nothing more is logged.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await a.post('198.51.100.32'), 201);
+    assert.equal(warnings(log, 'A').length, 1, log.join('\n'));
+  } finally {
+    await a?.close();
+    await t.close();
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => hole.close(r));
   }
 });
 

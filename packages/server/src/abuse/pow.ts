@@ -45,8 +45,9 @@ export async function verifySolution(s: Services, siteId: string, payload: strin
   if (!safeEqual(p.signature, await s.signer.mac('pow', p.challenge))) return false;
   if ((await sha256Hex(p.salt + p.number)) !== p.challenge) return false;
   // Single use: the first answer passes, any replay within the lifetime is refused. A limiter
-  // that cannot answer (Redis down, an overloaded Durable Object) must not turn posting into
-  // 500s: the answer has been checked, only its single use cannot be, as enforceLimit lets through.
+  // that cannot answer (an overloaded Durable Object) must not turn posting into 500s: the answer
+  // has been checked, only its single use cannot be, as enforceLimit lets through. The Redis
+  // limiter does not throw: while Redis is down each process remembers the answers it took.
   try {
     return (await s.limiter.hit(`pow:${p.challenge}`, 1, TTL_SECONDS * 1000)).allowed;
   } catch (e) {

@@ -69,11 +69,17 @@ export class SharedRateLimiter implements RateLimiter {
     }
   }
 
-  /** Resolves once Redis is ready or has failed once, or after `ms`: a start need not wait longer. */
+  /**
+   * Resolves once Redis is ready or has failed once, or after `ms`: a start need not wait longer.
+   * Not ready by then (a host that takes the connection and never answers) is an outage too.
+   */
   whenSettled(ms: number): Promise<void> {
     if (this.redis.status === 'ready' || this.down) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const timer = setTimeout(() => {
+        if (this.redis.status !== 'ready') this.fail(new Error(`not ready within ${ms} ms`));
+        resolve();
+      }, ms);
       const done = () => (clearTimeout(timer), resolve());
       this.redis.on('ready', done);
       this.redis.on('error', done);

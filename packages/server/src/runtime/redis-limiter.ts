@@ -10,6 +10,11 @@ import { SharedRateLimiter, type SharedRateLimiterOptions } from '../abuse/share
 export const COMMAND_TIMEOUT_MS = 200;
 /** A TCP connect (or TLS handshake) that takes longer is given up, and tried again. */
 export const CONNECT_TIMEOUT_MS = 1000;
+/**
+ * A connection on which nothing comes back for this long while a command waits (a hung server,
+ * or something that takes the connection and never answers) is dropped and made again.
+ */
+export const SOCKET_TIMEOUT_MS = 1000;
 /** Reconnect attempts back off up to this. */
 const RECONNECT_MAX_MS = 2000;
 
@@ -20,6 +25,7 @@ export async function openRedisLimiter(url: string, opts: SharedRateLimiterOptio
     maxRetriesPerRequest: 0,
     commandTimeout: COMMAND_TIMEOUT_MS,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(100 * attempt, RECONNECT_MAX_MS),
   });
   const limiter = new SharedRateLimiter(redis, opts);
