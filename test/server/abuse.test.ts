@@ -182,3 +182,97 @@ test('the Redis limiter shares one limit between API instances', { skip: !proces
   await one.close();
   await two.close();
 });
+
+/** Solves a challenge as the widget does: the number whose SHA-256 with the salt is the challenge. */
+function solve(ch: { salt: string; challenge: string }, tamper = (p: object) => p) {
+  let number = 0;
+  while (createHash('sha256').update(ch.salt + number).digest('hex') !== ch.challenge) number++;
+  return Buffer.from(JSON.stringify(tamper({ ...ch, number }))).toString('base64');
+}
+
+test('refused posts (ban, closed thread, unknown origin, bad proof of work) do not use up the address a neighbour shares', async () => {
+  const t = await testApp({ moderation: 'post', limits: tight });
+  const a = api(t);
+  assert.equal((await a.post('t', say('قبل الحظر'), reader('banned'))).status, 201);
+  const readerId = (await a.queue('status=approved')).body.comments[0].author.readerId;
+  assert.equal((await a.call('POST', `/admin/sites/${SITE}/bans`, { readerId }, a.mod())).status, 201);
+  await a.post('closed', say('أول'), reader('opener'));
+  assert.equal((await a.call('PATCH', `/admin/sites/${SITE}/threads/closed`, { mode: 'closed' }, a.mod())).status, 200);
+  // The address has spent 2 of its 3 posts; each refusal below would have spent one more.
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await a.post('t', say(`محظور ${i}`), reader('banned'))).status, 403);
+    assert.equal((await a.post('closed', say(`مغلق ${i}`), reader(`late${i}`))).body.error.code, 'thread_closed');
+    assert.equal((await a.post(`new${i}`, say('من موقع آخر'), { ...reader(`x${i}`), origin: null })).body.error.code, 'thread_not_found');
+  }
+  await a.call('PATCH', `/admin/sites/${SITE}`, { proofOfWork: true }, a.mod());
+  for (let i = 0; i < 5; i++) {
+    const ch = (await a.call('GET', `/sites/${SITE}/challenge`)).body;
+    const wrong = solve(ch, (p: any) => ({ ...p, number: p.number + 1 }));
+    assert.equal((await a.post('t', say(`حل خاطئ ${i}`), { headers: { ...reader('bot').headers, 'taliq-pow': wrong } })).status, 403);
+    assert.equal((await a.post('t', say(`بلا حل ${i}`), reader('bot'))).status, 403);
+  }
+  const ch = (await a.call('GET', `/sites/${SITE}/challenge`)).body;
+  const neighbour = await a.post('t', say('جار على نفس العنوان'), { headers: { ...reader('neighbour').headers, 'taliq-pow': solve(ch) } });
+  assert.equal(neighbour.status, 201, 'the neighbour still posts');
+  // The counter does count what it should: the next accepted post is the address's fourth.
+  const ch2 = (await a.call('GET', `/sites/${SITE}/challenge`)).body;
+  assert.equal((await a.post('t', say('الرابع'), { headers: { ...reader('other').headers, 'taliq-pow': solve(ch2) } })).status, 429);
+  await t.close();
+});
+
+test('a ban covers the network only when asked (ip: true), IPv6 per /64, and says so', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const { createApp } = await import('../../packages/server/src/app.js');
+  let ip = '2001:db8:5:6::a';
+  const app = createApp({ store: t.store, secret: 'x'.repeat(32), adminToken: 'admin-token-for-tests-0123456789abcdef', now: () => t.clock.now, clientIp: () => ip });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await app.request(`/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  const admin = { authorization: 'Bearer admin-token-for-tests-0123456789abcdef' };
+  const post = (key: string, from: string) => {
+    ip = from;
+    return call('POST', `/sites/${SITE}/threads/t/comments`, say(`من ${key}`), { 'taliq-reader': key.padEnd(22, 'x') });
+  };
+  await t.store.ensureThread(SITE, 't', { title: null, url: null });
+  assert.equal((await post('troll', '2001:db8:5:6::a')).status, 201);
+  const readerId = (await call('GET', `/admin/sites/${SITE}/comments?status=approved`, undefined, admin)).body.comments[0].author.readerId;
+
+  const plain = await call('POST', `/admin/sites/${SITE}/bans`, { readerId }, admin);
+  assert.equal(plain.body.ban.ip, false, 'the reader only, by default');
+  assert.equal((await post('troll', '2001:db8:5:6::a')).status, 403);
+  assert.equal((await post('neighbour', '2001:db8:5:6::a')).status, 201, 'a neighbour on the same address still posts');
+  await call('DELETE', `/admin/sites/${SITE}/bans/${plain.body.ban.id}`, undefined, admin);
+
+  const wide = await call('POST', `/admin/sites/${SITE}/bans`, { readerId, ip: true }, admin);
+  assert.equal(wide.status, 201);
+  assert.equal(wide.body.ban.ip, true);
+  assert.equal((await post('fresh-key', '2001:db8:5:6:1234::9')).status, 403, 'a new key and a new address in the same /64');
+  assert.equal((await post('elsewhere', '2001:db8:5:7::a')).status, 201, 'the next /64 is another network');
+  const bans = (await call('GET', `/admin/sites/${SITE}/bans`, undefined, admin)).body.bans;
+  assert.deepEqual(bans.map((b: any) => b.ip), [true, false]);
+
+  // Nothing known to cover: the moderator is told rather than given a ban that covers less than asked.
+  const unknownReader = await call('POST', `/admin/sites/${SITE}/bans`, { readerId: 'nobody-wrote-this-id', ip: true }, admin);
+  assert.equal(unknownReader.status, 422);
+  assert.deepEqual(unknownReader.body.error.issues.map((i: any) => i.path), [['ip']]);
+  await t.close();
+});
+
+test('the daily purge forgets the address of a lifted or expired ban; a ban in force keeps covering it', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const a = api(t);
+  await a.post('t', say('أول'), reader('troll'));
+  const readerId = (await a.queue('status=approved')).body.comments[0].author.readerId;
+  const lifted = (await a.call('POST', `/admin/sites/${SITE}/bans`, { readerId, ip: true }, a.mod())).body.ban;
+  await a.call('DELETE', `/admin/sites/${SITE}/bans/${lifted.id}`, undefined, a.mod());
+  await a.call('POST', `/admin/sites/${SITE}/bans`, { readerId, ip: true, expiresAt: new Date(t.clock.now + 60_000).toISOString() }, a.mod());
+  await a.call('POST', `/admin/sites/${SITE}/bans`, { readerId, ip: true }, a.mod());
+  t.clock.now += 120_000;
+  await t.app.work.purgeIpHashes();
+  const hashes = (await t.store.listBans(SITE)).map((b) => [b.ipHash !== null, b.coversIp]);
+  assert.deepEqual(hashes, [[true, true], [false, true], [false, true]], 'newest first: in force, expired, lifted');
+  assert.equal((await a.post('t', say('جار'), reader('neighbour'))).status, 403, 'the ban in force still covers the address');
+  await t.close();
+});

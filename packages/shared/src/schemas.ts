@@ -174,6 +174,8 @@ export interface Me {
 export const NewBan = z.strictObject({
   readerId: ServerId,
   shadow: z.boolean().optional(),
+  /** Also the address (IPv6: its /64) of the reader's latest comment; never the default, carriers share addresses. */
+  ip: z.boolean().optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   reason: note.optional(),
 });

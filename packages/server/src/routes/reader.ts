@@ -112,7 +112,7 @@ export function readerRoutes(s: Services) {
     const origin = c.req.header('origin');
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
-    await enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c));
+    // A missing or wrong proof of work is refused before the rate limit counts anything.
     if (site.settings.proofOfWork && !(await verifySolution(s, site.id, c.req.header('taliq-pow')))) {
       throw new ApiError(403, 'forbidden', 'This site asks for a solved challenge (GET /sites/{site}/challenge) in the Taliq-Pow header');
     }
@@ -129,6 +129,7 @@ export function readerRoutes(s: Services) {
       idempotencyKey: idem.data ? `r:${who.readerId ?? who.ipHash ?? 'anonymous'}:${idem.data}` : null,
       reader: who,
       signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
+      spend: () => enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c)),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
     else if (comment.flagged) await announce(s, site, 'comment.flagged', toModerator(comment, thread));

@@ -30,7 +30,7 @@ export const toComment = (r: Row): StoredComment => ({
   ipHash: r.ip_hash,
 });
 export const toBan = (r: Row): Ban => ({
-  id: r.id, siteId: r.site_id, readerId: r.reader_id, ipHash: r.ip_hash, shadow: !!r.shadow, reason: r.reason,
+  id: r.id, siteId: r.site_id, readerId: r.reader_id, ipHash: r.ip_hash, coversIp: !!r.covers_ip, shadow: !!r.shadow, reason: r.reason,
   expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by, liftedAt: r.lifted_at,
 });
 export const toRemoval = (r: Row): Removal => ({
