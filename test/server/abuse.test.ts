@@ -276,3 +276,53 @@ test('the daily purge forgets the address of a lifted or expired ban; a ban in f
   assert.equal((await a.post('t', say('جار'), reader('neighbour'))).status, 403, 'the ban in force still covers the address');
   await t.close();
 });
+
+test('edits are limited per reader and per address; a refused edit counts nothing', async () => {
+  const t = await testApp({ moderation: 'post', limits: { ...tight, posts: DEFAULT_SETTINGS.limits.posts, edits: { perReader: 2, perIp: 3, windowSeconds: 600 } } });
+  const a = api(t);
+  const mine = await a.post('t', say('نص أول'), reader('author'));
+  const edit = (body: string, key = 'author', token = mine.body.editToken) =>
+    a.call('PATCH', `/comments/${mine.body.comment.id}`, { body }, { headers: { ...reader(key).headers, authorization: `Bearer ${token}` } });
+  const other = await a.post('t', say('نص آخر'), reader('author'));
+  for (let i = 0; i < 4; i++) assert.equal((await edit(`مزور ${i}`, 'author', other.body.editToken)).status, 403, 'a token for another comment');
+  assert.equal((await edit('تعديل 1')).status, 200);
+  assert.equal((await edit('تعديل 2')).status, 200);
+  const third = await edit('تعديل 3');
+  assert.equal(third.status, 429);
+  assert.equal(third.body.error.code, 'rate_limited');
+  assert.equal(third.headers.get('retry-after'), '600');
+  assert.equal((await a.list('t')).body.comments.find((c: any) => c.id === mine.body.comment.id).body, 'تعديل 2', 'the refused edit changed nothing');
+  // Another reader key from the same address: the address's third edit passes, its fourth does not.
+  assert.equal((await edit('تعديل من مفتاح آخر', 'author-2')).status, 200);
+  assert.equal((await edit('تعديل رابع', 'author-3')).status, 429);
+  t.clock.now += 601_000;
+  assert.equal((await edit('بعد النافذة')).status, 200);
+  await t.close();
+});
+
+test('votes and reports: the per-address limit is looser than the per-reader one, and both answer 429 with Retry-After', async () => {
+  const t = await testApp({
+    moderation: 'post',
+    limits: { posts: DEFAULT_SETTINGS.limits.posts, votes: { perReader: 2, perIp: 5, windowSeconds: 60 }, reports: { perReader: 1, perIp: 3, windowSeconds: 3600 } },
+  });
+  const a = api(t);
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) ids.push((await a.post('t', say(`تعليق ${i}`), reader(`w${i}`))).body.comment.id);
+  const vote = (key: string, id: string) => a.call('PUT', `/comments/${id}/vote`, { value: 1 }, reader(key));
+  assert.deepEqual([(await vote('v1', ids[0])).status, (await vote('v1', ids[1])).status, (await vote('v1', ids[2])).status], [200, 200, 429]);
+  // Neighbours on the address still vote, until the address's own (looser) limit.
+  const neighbours = [];
+  for (const key of ['v2', 'v3', 'v4', 'v5']) neighbours.push((await vote(key, ids[3])).status);
+  assert.deepEqual(neighbours, [200, 200, 200, 429]);
+  const refused = await vote('v6', ids[4]);
+  assert.equal(refused.body.error.code, 'rate_limited');
+  assert.ok(Number(refused.headers.get('retry-after')) > 0);
+
+  const report = (key: string, id: string) => a.call('POST', `/comments/${id}/reports`, { reason: 'abuse' }, reader(key));
+  assert.deepEqual([(await report('r1', ids[0])).status, (await report('r1', ids[1])).status], [202, 429]);
+  assert.deepEqual([(await report('r2', ids[1])).status, (await report('r3', ids[2])).status, (await report('r4', ids[3])).status], [202, 202, 429]);
+  assert.equal((await report('r5', ids[4])).headers.get('retry-after'), '3600');
+  // A report on a comment that is not there is refused before anything is counted.
+  assert.equal((await report('r6', 'no-such-comment-00')).status, 404);
+  await t.close();
+});

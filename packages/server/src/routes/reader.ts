@@ -155,7 +155,7 @@ export function readerRoutes(s: Services) {
     const { comment, site } = await commentForEdit(s, id, c.req.header('authorization'));
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
-    const edited = await editComment(s, comment, site, c.req.valid('json').body, who);
+    const edited = await editComment(s, comment, site, c.req.valid('json').body, who, () => enforceLimit(s, site, 'edits', who.readerId, s.clientIp(c)));
     return c.json({ comment: toOwn(edited) });
   });
 
