@@ -326,3 +326,27 @@ test('votes and reports: the per-address limit is looser than the per-reader one
   assert.equal((await report('r6', 'no-such-comment-00')).status, 404);
   await t.close();
 });
+
+test('a proof of work binds its salt: moving a digit between salt and number is refused', async () => {
+  const t = await testApp({ moderation: 'post', proofOfWork: true });
+  const a = api(t);
+  const settings = (await t.store.getSite(SITE))!.settings;
+  await t.store.createSite('news1', settings);
+  await t.store.createSite('news12', settings);
+  // Same hash input, other split: "…site=news1" + 23 is "…site=news12" + 3.
+  let ch: any, number = 0;
+  do {
+    ch = (await a.call('GET', `/sites/news1/challenge`)).body;
+    number = 0;
+    while (createHash('sha256').update(ch.salt + number).digest('hex') !== ch.challenge) number++;
+  } while (number < 10 || String(number)[1] === '0');
+  const digits = String(number);
+  const moved = { ...ch, salt: ch.salt + digits[0], number: Number(digits.slice(1)) };
+  assert.equal(createHash('sha256').update(moved.salt + moved.number).digest('hex'), ch.challenge, 'the hash alone cannot tell them apart');
+  const send = (site: string, pow: object) =>
+    a.call('POST', `/sites/${site}/threads/t/comments`, say('حل منقول'), { headers: { 'taliq-pow': Buffer.from(JSON.stringify(pow)).toString('base64') } });
+  assert.equal((await send('news12', moved)).status, 403, 'a news1 challenge does not pass on news12');
+  assert.equal((await send('news1', moved)).status, 403, 'nor on its own site with another salt');
+  assert.equal((await send('news1', { ...ch, number })).status, 201, 'the answer as issued passes');
+  await t.close();
+});
