@@ -350,3 +350,46 @@ test('a proof of work binds its salt: moving a digit between salt and number is 
   assert.equal((await send('news1', { ...ch, number })).status, 201, 'the answer as issued passes');
   await t.close();
 });
+
+test('readers without a reader key do not share one Idempotency-Key bucket per address, and no key reaches an importer’s', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const a = api(t);
+  t.clock.now += 1000;
+  const formA = (await a.list('t')).body.formToken;
+  t.clock.now += 1000;
+  const formB = (await a.list('t')).body.formToken;
+  assert.notEqual(formA, formB);
+  t.clock.now += 10_000;
+  const key = { 'idempotency-key': 'draft-1' };
+  // Two readers behind one carrier address, neither sending Taliq-Reader, pick the same key.
+  const first = await a.post('t', say('رأيي'), { headers: { ...key, 'taliq-form': formA } });
+  const retry = await a.post('t', say('رأيي'), { headers: { ...key, 'taliq-form': formA } });
+  assert.equal(retry.headers.get('idempotent-replayed'), 'true', 'the same page retrying gets its comment back');
+  assert.equal(retry.body.comment.id, first.body.comment.id);
+  const neighbour = await a.post('t', say('رأيي'), { headers: { ...key, 'taliq-form': formB } });
+  assert.equal(neighbour.status, 201);
+  assert.notEqual(neighbour.body.comment.id, first.body.comment.id, 'the neighbour gets their own comment');
+  assert.notEqual(neighbour.body.editToken, first.body.editToken, 'and never the first one’s edit token');
+  assert.equal(neighbour.headers.get('idempotent-replayed'), null);
+
+  // A reader with a key of their own: only theirs, whatever the key says.
+  const keyed = await a.post('t', say('مفتاحي'), { headers: { ...key, ...reader('own').headers } });
+  assert.notEqual(keyed.body.comment.id, first.body.comment.id);
+  const readerId = (await a.queue('status=approved')).body.comments.find((c: any) => c.id === keyed.body.comment.id).author.readerId;
+  const forged = await a.post('t', say('مفتاحي'), { headers: { 'idempotency-key': `r:${readerId}:draft-1`, ...reader('thief').headers } });
+  assert.notEqual(forged.body.comment.id, keyed.body.comment.id, 'a key spelled like another reader’s stored key is only that');
+
+  // The importers' namespace: a comment imported as wordpress 42 cannot be had by a reader's key.
+  const thread = (await t.store.getThread(SITE, 't'))!;
+  await t.store.insertComment({
+    id: 'imported-42', siteId: SITE, threadId: thread.id, parentId: null, rootId: null, authorName: 'WP', authorEmail: null,
+    readerId: null, ipHash: null, verified: false, body: 'من ووردبريس', status: 'approved', reasons: [], flagged: false,
+    createdAt: t.clock.now, idempotencyKey: 'import:wordpress:42', searchText: 'wp',
+  });
+  for (const headers of [{}, reader('r').headers, { 'taliq-form': formA }]) {
+    const res = await a.post('t', say('من ووردبريس'), { headers: { ...headers, 'idempotency-key': 'import:wordpress:42' } });
+    assert.equal(res.status, 201);
+    assert.notEqual(res.body.comment.id, 'imported-42');
+  }
+  await t.close();
+});

@@ -30,6 +30,8 @@ export function isClosed(thread: Thread, settings: SiteSettings, now: number): b
 export interface ReaderIdentity {
   /** Keyed hash of the widget's reader key (or, without one, of the IP address). */
   readerId: string | null;
+  /** The readerId stands for the address (no reader key, not signed in): shared by everyone behind it. */
+  byAddress?: boolean;
   /** Keyed hash of the IP address (IPv6: its /64, one subscriber's network), for bans that cover it. */
   ipHash: string | null;
 }
@@ -44,6 +46,7 @@ export async function identify(s: Services, readerKey: string | undefined, ip: s
   const key = readerKey && READER_KEY.test(readerKey) ? readerKey : null;
   return {
     readerId: key ? await s.signer.mac('reader', `key:${key}`, 16) : ip ? await s.signer.mac('reader', `ip:${ip}`, 16) : null,
+    ...(key ? {} : { byAddress: true }),
     ipHash: await ipHashOf(s, ip),
   };
 }
@@ -79,6 +82,21 @@ async function readerFacts(s: Services, siteId: string, reader: ReaderIdentity) 
   if (ban && !ban.shadow) throw new ApiError(403, 'forbidden', 'You can no longer comment on this site');
   const history = reader.readerId ? await s.store.readerHistory(siteId, reader.readerId, 10) : [];
   return { shadowBanned: !!ban, history };
+}
+
+/**
+ * The stored form of a reader's Idempotency-Key. Every key starts with `r:` or `a:`, so none can
+ * reach the importers' `import:<source>:<id>` keys. A reader with a key of their own (Taliq-Reader,
+ * or signed in) has their own bucket. A reader known only by their address would share a bucket
+ * with everyone behind it (a carrier's address is thousands of readers, who could then replay each
+ * other's keys and read each other's edit tokens), so theirs is the address's hash for the day with
+ * the page's form token (Taliq-Form).
+ */
+export async function idempotencyScope(s: Services, key: string, who: ReaderIdentity, ip: string | undefined, form: string | undefined): Promise<string> {
+  if (who.readerId && !who.byAddress) return `r:${who.readerId}:${key}`;
+  if (!ip) throw new ApiError(400, 'bad_request', 'An Idempotency-Key needs a reader identity (the Taliq-Reader header)');
+  const day = Math.floor(s.now() / DAY);
+  return `a:${await s.signer.mac(`idem-day:${day}`, `${ip}\n${form ?? ''}`, 16)}:${key}`;
 }
 
 export async function postComment(s: Services, p: PostContext): Promise<{ comment: StoredComment; thread: Thread; created: boolean }> {

@@ -14,7 +14,7 @@ import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, 
 import { NewReport, ServerId } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
 import { verifySsoToken } from '../sso.js';
-import { identifyUser } from '../comments.js';
+import { identifyUser, idempotencyScope } from '../comments.js';
 import { renderThreadHtml } from '../render-html.js';
 import { enforceLimit } from '../abuse/limits.js';
 import { createChallenge, verifySolution } from '../abuse/pow.js';
@@ -124,9 +124,8 @@ export function readerRoutes(s: Services) {
       input: user ? { ...input, author: { name: user.name, email: user.email ?? input.author.email } } : input,
       user,
       fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
-      // Scoped to the reader: one reader's key never answers with another's comment, and no
-      // reader can take an importer's `import:…` key (stored keys start with the reader id).
-      idempotencyKey: idem.data ? `r:${who.readerId ?? who.ipHash ?? 'anonymous'}:${idem.data}` : null,
+      // Scoped to the reader: one reader's key never answers with another's comment.
+      idempotencyKey: idem.data ? await idempotencyScope(s, idem.data, who, s.clientIp(c), c.req.header('taliq-form')) : null,
       reader: who,
       signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
       spend: () => enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c)),
