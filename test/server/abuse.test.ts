@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { api, SITE, testApp } from '../support/app.js';
+import { api, ORIGIN, SITE, testApp } from '../support/app.js';
 import { clientIpFrom, limitSubject } from '../../packages/server/src/abuse/client-ip.js';
 import { MemoryRateLimiter, RedisRateLimiter } from '../../packages/server/src/abuse/rate-limiter.js';
 import { DEFAULT_SETTINGS } from '../../packages/shared/src/index.js';
@@ -386,10 +386,34 @@ test('readers without a reader key do not share one Idempotency-Key bucket per a
     readerId: null, ipHash: null, verified: false, body: 'من ووردبريس', status: 'approved', reasons: [], flagged: false,
     createdAt: t.clock.now, idempotencyKey: 'import:wordpress:42', searchText: 'wp',
   });
-  for (const headers of [{}, reader('r').headers, { 'taliq-form': formA }]) {
+  for (const headers of [{}, reader('r').headers, { 'taliq-form': formA }] as Record<string, string>[]) {
     const res = await a.post('t', say('من ووردبريس'), { headers: { ...headers, 'idempotency-key': 'import:wordpress:42' } });
     assert.equal(res.status, 201);
     assert.notEqual(res.body.comment.id, 'imported-42');
   }
+  await t.close();
+});
+
+test('a new thread takes its URL only from the site’s registered origins; the comment is kept either way', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const a = api(t);
+  const first = (key: string, url: string) => a.post(key, { ...say('أول تعليق'), thread: { title: 'عنوان', url } });
+  for (const [key, url] of [
+    ['elsewhere', 'https://evil.example/phishing'],
+    ['lookalike', 'https://akhbar.example.ma.evil.example/42'],
+    ['userinfo', 'https://akhbar.example.ma@evil.example/42'],
+    ['other-scheme', 'http://akhbar.example.ma/42'],
+  ]) {
+    const res = await first(key, url);
+    assert.equal(res.status, 201, key);
+    const thread = (await a.list(key)).body.thread;
+    assert.equal(thread.url, null, `${key}: the URL is dropped`);
+    assert.equal(thread.title, 'عنوان');
+    assert.equal(thread.count, 1, `${key}: the comment is kept`);
+  }
+  await first('own', `${ORIGIN}/news/42?utm=x`);
+  assert.equal((await a.list('own')).body.thread.url, `${ORIGIN}/news/42?utm=x`);
+  // Checked on the URL itself: a registered Origin header does not vouch for where the URL points.
+  assert.equal((await a.list('elsewhere')).body.thread.url, null);
   await t.close();
 });

@@ -99,6 +99,21 @@ export async function idempotencyScope(s: Services, key: string, who: ReaderIden
   return `a:${await s.signer.mac(`idem-day:${day}`, `${ip}\n${form ?? ''}`, 16)}:${key}`;
 }
 
+/**
+ * A new thread's URL, when it is on one of the site's registered origins; else none. The Origin
+ * header says which page sent the request, not where `thread.url` points: without this, a first
+ * comment could aim the thread's link (shown to moderators, in the JSON-LD, in webhooks) anywhere.
+ * The comment is kept: a page whose canonical link is on another host loses only the link.
+ */
+function ownUrl(site: Site, url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    return site.settings.origins.includes(new URL(url).origin) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function postComment(s: Services, p: PostContext): Promise<{ comment: StoredComment; thread: Thread; created: boolean }> {
   const now = s.now();
   const existing = await s.store.getThread(p.site.id, p.threadKey);
@@ -107,7 +122,7 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
     throw new ApiError(404, 'thread_not_found', `No thread "${p.threadKey}"; new threads start from the site's registered origins`);
   }
   // A thread that does not exist yet is created with the comment, after every check has passed.
-  const newThread = existing ? undefined : { siteId: p.site.id, key: p.threadKey, title: p.input.thread?.title ?? null, url: p.input.thread?.url ?? null };
+  const newThread = existing ? undefined : { siteId: p.site.id, key: p.threadKey, title: p.input.thread?.title ?? null, url: ownUrl(p.site, p.input.thread?.url) };
   const thread: Thread = existing ?? { id: 0, ...newThread!, createdAt: now, closed: false, mode: 'open' };
   if (isClosed(thread, p.site.settings, now)) throw new ApiError(403, 'thread_closed', 'This thread is closed to new comments');
 
