@@ -81,11 +81,15 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => errorResponse(c, 404, 'not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}`));
 
   app.get('/healthz', async (c) => {
+    // A degraded limiter (Redis down) leaves the answer 200: the instance still serves and
+    // limits in-process, and an orchestrator restarting every instance would not bring Redis back.
+    const limiter = services.limiter.mode?.();
+    const detail = { store: services.store.engine, ...(limiter && { limiter }) };
     try {
       await services.store.ping();
-      return c.json({ ok: true, store: services.store.engine });
+      return c.json({ ok: true, ...detail });
     } catch {
-      return c.json({ ok: false, store: services.store.engine }, 503);
+      return c.json({ ok: false, ...detail }, 503);
     }
   });
 

@@ -21,7 +21,8 @@ export async function enforceLimit(s: Services, site: { id: string; settings: Si
     if (ip) refuseUnless(await s.limiter.hit(await ipKey(ip), perIp, windowMs));
   } catch (e) {
     if (e instanceof ApiError) throw e;
-    // A limiter that cannot be reached (Redis down) must not take commenting down with it.
+    // A limiter that cannot be reached (an overloaded Durable Object) must not take commenting
+    // down with it. The Redis one never throws: it counts in this process while Redis is down.
     console.warn('taliq: rate limiter unavailable, request let through:', (e as Error).message);
   }
 }

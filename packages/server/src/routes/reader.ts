@@ -53,6 +53,16 @@ export function acceptsGzip(header: string | undefined): boolean {
   return named ?? any;
 }
 
+/**
+ * comments.html is inert: nothing in it may load or run (its JSON-LD is data, which CSP does not
+ * block), and only the site's registered origins may frame it.
+ */
+export function htmlPolicy(origins: readonly string[]): string {
+  // Stored origins are bare scheme://host[:port]; anything else could not be a source here.
+  const sources = origins.map(normalizeOrigin).filter((o) => /^https?:\/\/[^\s;,']+$/.test(o));
+  return `default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors ${sources.length ? sources.join(' ') : "'none'"}`;
+}
+
 /** Pages past this size go gzipped to clients that accept it (where the runtime does not compress itself). */
 const COMPRESS_FROM = 1024;
 
@@ -216,11 +226,22 @@ export function readerRoutes(s: Services) {
   // The approved thread as escaped HTML with JSON-LD, for search engines and readers without JavaScript.
   app.get('/sites/:site/threads/:thread/comments.html', validate('param', ThreadParams), validate('query', HtmlQuery), async (c) => {
     const { site: siteId, thread: key } = c.req.valid('param');
-    await requireSite(s, siteId);
-    const thread = await s.store.getThread(siteId, key);
-    const page = thread ? await s.store.listThread(thread.id, c.req.valid('query').sort, LIMITS.pageMax, null) : { top: [], replies: [] };
+    const { sort } = c.req.valid('query');
+    const site = await requireSite(s, siteId);
     c.header('Cache-Control', 'public, max-age=60');
-    return c.html(renderThreadHtml(thread, key, page.top, page.replies));
+    c.header('Content-Type', 'text/html; charset=UTF-8');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Content-Security-Policy', htmlPolicy(site.settings.origins));
+    // Kept like the JSON page: a crawler's burst, or a publisher's server fetching it for every
+    // article view, reads the store about once a second.
+    const cacheKey = `html\n${siteId}\n${key}\n${sort}`;
+    let page = s.pages.get(cacheKey, Date.now());
+    if (!page) {
+      const thread = await s.store.getThread(siteId, key);
+      const list = thread ? await s.store.listThread(thread.id, sort, LIMITS.pageMax, null) : { top: [], replies: [] };
+      page = s.pages.set(cacheKey, encoder.encode(renderThreadHtml(thread, key, list.top, list.replies)) as Uint8Array<ArrayBuffer>, Date.now());
+    }
+    return sendPage(c, page);
   });
 
   app.get('/sites/:site/counts', validate('param', SiteParams), validate('query', CountsQuery), async (c) => {

@@ -4,6 +4,7 @@
  */
 import { waitUntil } from 'cloudflare:workers';
 import { createApp } from '../../app.js';
+import { Signer } from '../../crypto.js';
 import { resolveSecret } from '../../secret.js';
 import { addStaticRoutes } from '../../static-routes.js';
 import type { Store } from '../../store/store.js';
@@ -36,7 +37,7 @@ async function build(env: Env): Promise<WorkerApp> {
     // The current request's waitUntil: webhooks finish after the answer is sent.
     defer: (work) => waitUntil(work.catch((e) => console.error('taliq: background work failed', e))),
     limiter: new DurableRateLimiter(env.RATE_LIMITS),
-    liveEvents: forwardLiveEvents(env.THREAD_EVENTS),
+    liveEvents: forwardLiveEvents(env.THREAD_EVENTS, new Signer(secret)),
     pageCacheMs: 1000,
     // No DNS API on Workers: the guard checks literal addresses and known internal names.
     allowedHookHosts: env.TALIQ_ALLOWED_HOOK_HOSTS,
