@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { api, ORIGIN, SITE, testApp } from '../support/app.js';
+import { api, ORIGIN, SITE, SQLITE_ONLY, testApp } from '../support/app.js';
 import { clientIpFrom, limitSubject } from '../../packages/server/src/abuse/client-ip.js';
 import { MemoryRateLimiter, RedisRateLimiter } from '../../packages/server/src/abuse/rate-limiter.js';
 import { DEFAULT_SETTINGS } from '../../packages/shared/src/index.js';
@@ -416,4 +416,41 @@ test('a new thread takes its URL only from the site’s registered origins; the 
   // Checked on the URL itself: a registered Origin header does not vouch for where the URL points.
   assert.equal((await a.list('elsewhere')).body.thread.url, null);
   await t.close();
+});
+
+test('bans made before ip existed keep the address they covered, and say so, after the upgrade (SQLite)', SQLITE_ONLY, async () => {
+  const { default: Database } = await import('better-sqlite3');
+  const { tempDir } = await import('../support/temp-dir.js');
+  const { migrations } = await import('../../packages/server/src/store/migrations.js');
+  const { splitStatements } = await import('../../packages/server/src/store/migrate.js');
+  const { openSqliteStore } = await import('../../packages/server/src/store/sqlite.js');
+  const tmp = tempDir('taliq-bans-upgrade-');
+  const path = `${tmp.path}/taliq.db`;
+  try {
+    // A database as the version before this migration left it, with two bans.
+    const db = new Database(path);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    const before = migrations.findIndex((m) => m.name === '0008_ban_networks');
+    assert.ok(before > 0);
+    for (const [i, m] of migrations.slice(0, before).entries()) {
+      for (const sql of splitStatements(m.sqlite)) db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, 0);
+    }
+    db.prepare('INSERT INTO sites (id, settings, created_at) VALUES (?, ?, ?)').run(SITE, JSON.stringify(DEFAULT_SETTINGS), 0);
+    const ban = db.prepare('INSERT INTO bans (id, site_id, reader_id, ip_hash, shadow, reason, expires_at, created_at, created_by, lifted_at) VALUES (?, ?, ?, ?, 0, NULL, NULL, ?, ?, NULL)');
+    ban.run('with-address', SITE, 'reader-a', 'hash-a', 1, 'env');
+    ban.run('reader-only', SITE, 'reader-b', null, 2, 'env');
+    db.close();
+
+    const store = await openSqliteStore(path);
+    try {
+      const bans = Object.fromEntries((await store.listBans(SITE)).map((b) => [b.id, [b.ipHash, b.coversIp]]));
+      assert.deepEqual(bans, { 'with-address': ['hash-a', true], 'reader-only': [null, false] });
+      assert.equal((await store.activeBan(SITE, 'a-neighbour', 'hash-a', 10))?.id, 'with-address', 'it still covers the address');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    tmp.remove();
+  }
 });
