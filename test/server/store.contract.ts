@@ -607,13 +607,13 @@ export function storeContract(name: string, open: OpenBacking) {
     // ---- bans -----------------------------------------------------------------------------------------
 
     const ban = (over: Partial<Ban>): Ban => ({
-      id: 'ban-1', siteId: SITE, readerId: 'bad', ipHash: null, shadow: false, reason: null,
+      id: 'ban-1', siteId: SITE, readerId: 'bad', ipHash: null, coversIp: false, shadow: false, reason: null,
       expiresAt: null, createdAt: T0, createdBy: 'tok_mod', liftedAt: null, ...over,
     });
 
     it('createBan and listBans: every field, newest first, per site', async ({ s }) => {
       await s.createSite(OTHER, SETTINGS);
-      const a = ban({ id: 'ban-a', createdAt: T0 + 1, reason: 'شتائم', ipHash: 'ip-1', expiresAt: T0 + 86_400_000 });
+      const a = ban({ id: 'ban-a', createdAt: T0 + 1, reason: 'شتائم', ipHash: 'ip-1', coversIp: true, expiresAt: T0 + 86_400_000 });
       const b = ban({ id: 'ban-b', createdAt: T0 + 3, shadow: true, readerId: 'worse' });
       const c = ban({ id: 'ban-c', createdAt: T0 + 2, readerId: 'third' });
       for (const x of [a, b, c]) await s.createBan(x);
@@ -908,13 +908,28 @@ export function storeContract(name: string, open: OpenBacking) {
       await post(th.id, { ipHash: null, createdAt: T0 + 2 });
       const edge = await post(th.id, { ipHash: 'ip-3', createdAt: T0 + 10 });
       const fresh = await post(th.id, { ipHash: 'ip-4', createdAt: T0 + 11 });
-      await s.createBan(ban({ ipHash: 'ip-1' }));
-      assert.equal(await s.purgeIpHashes(T0 + 10), 1);
+      await s.createBan(ban({ ipHash: 'ip-1', coversIp: true }));
+      assert.equal(await s.purgeIpHashes(T0 + 10, T0 + 20), 1);
       assert.equal((await s.getComment(old1.id))!.ipHash, null);
       assert.equal((await s.getComment(edge.id))!.ipHash, 'ip-3', 'not older than before');
       assert.equal((await s.getComment(fresh.id))!.ipHash, 'ip-4');
-      assert.equal(await s.purgeIpHashes(T0 + 10), 0);
-      assert.equal((await s.listBans(SITE))[0].ipHash, 'ip-1', 'bans keep their own copy');
+      assert.equal(await s.purgeIpHashes(T0 + 10, T0 + 20), 0);
+      assert.equal((await s.listBans(SITE))[0].ipHash, 'ip-1', 'a ban in force keeps its own copy');
+    });
+
+    it('purgeIpHashes forgets the address of bans lifted or expired, and keeps that they covered one', async ({ s }) => {
+      await s.createBan(ban({ id: 'ban-lifted', ipHash: 'ip-1', coversIp: true }));
+      await s.createBan(ban({ id: 'ban-expired', ipHash: 'ip-2', coversIp: true, expiresAt: T0 + 50 }));
+      await s.createBan(ban({ id: 'ban-later', ipHash: 'ip-3', coversIp: true, expiresAt: T0 + 500 }));
+      await s.createBan(ban({ id: 'ban-forever', ipHash: 'ip-4', coversIp: true }));
+      await s.liftBan(SITE, 'ban-lifted', T0 + 10);
+      assert.equal(await s.purgeIpHashes(T0, T0 + 100), 2);
+      const byId = Object.fromEntries((await s.listBans(SITE)).map((b) => [b.id, b]));
+      assert.deepEqual(Object.fromEntries(Object.entries(byId).map(([id, b]) => [id, [b.ipHash, b.coversIp]])), {
+        'ban-lifted': [null, true], 'ban-expired': [null, true], 'ban-later': ['ip-3', true], 'ban-forever': ['ip-4', true],
+      });
+      assert.deepEqual(await s.activeBan(SITE, 'someone', 'ip-3', T0 + 100), byId['ban-later'], 'a ban in force still covers its address');
+      assert.equal(await s.purgeIpHashes(T0, T0 + 100), 0);
     });
 
     // ---- moderator tokens, audit --------------------------------------------------------------------

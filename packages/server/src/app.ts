@@ -111,7 +111,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', readerRoutes(services));
   const work: ScheduledWork = {
     drainWebhooks: () => drainOutbox(services),
-    purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS),
+    purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS, services.now()),
   };
   return Object.assign(app, { work, streams });
 }

@@ -188,15 +188,21 @@ export function adminRoutes(s: Services) {
     const m = assertScope(c, siteId);
     await requireSite(s, siteId);
     const input = c.req.valid('json');
-    // The ban also covers the IP address the reader last wrote from.
-    const last = await s.store.lastCommentBy(siteId, input.readerId);
+    // A ban takes the reader; the address they last wrote from only when asked, since one carrier
+    // address can be thousands of readers.
+    const ipHash = input.ip ? (await s.store.lastCommentBy(siteId, input.readerId))?.ipHash : null;
+    if (input.ip && !ipHash) {
+      throw new ApiError(422, 'validation_failed', 'No address is known for this reader: their latest comment is older than 30 days', [
+        { path: ['ip'], code: 'invalid_value', message: 'No address known for this reader' },
+      ]);
+    }
     const ban: Ban = {
-      id: randomHex(6), siteId, readerId: input.readerId, ipHash: last?.ipHash ?? null, shadow: input.shadow ?? false,
+      id: randomHex(6), siteId, readerId: input.readerId, ipHash: ipHash ?? null, coversIp: !!input.ip, shadow: input.shadow ?? false,
       reason: input.reason ?? null, expiresAt: input.expiresAt ? Date.parse(input.expiresAt) : null,
       createdAt: s.now(), createdBy: m.actor, liftedAt: null,
     };
     await s.store.createBan(ban);
-    await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.ban', target: input.readerId, before: null, after: { shadow: ban.shadow, expiresAt: input.expiresAt ?? null, reason: ban.reason }, at: s.now() });
+    await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.ban', target: input.readerId, before: null, after: { shadow: ban.shadow, ip: ban.coversIp, expiresAt: input.expiresAt ?? null, reason: ban.reason }, at: s.now() });
     return c.json({ ban: banView(ban) }, 201);
   });
 
@@ -251,7 +257,7 @@ export const rotatedView = (r: RotatedSecret) => ({
 });
 
 const banView = (b: Ban) => ({
-  id: b.id, readerId: b.readerId, shadow: b.shadow, reason: b.reason,
+  id: b.id, readerId: b.readerId, shadow: b.shadow, ip: b.coversIp, reason: b.reason,
   expiresAt: b.expiresAt ? new Date(b.expiresAt).toISOString() : null,
   createdAt: new Date(b.createdAt).toISOString(), createdBy: b.createdBy,
   liftedAt: b.liftedAt ? new Date(b.liftedAt).toISOString() : null,

@@ -14,7 +14,7 @@ import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, 
 import { NewReport, ServerId } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
 import { verifySsoToken } from '../sso.js';
-import { identifyUser } from '../comments.js';
+import { identifyUser, idempotencyScope } from '../comments.js';
 import { renderThreadHtml } from '../render-html.js';
 import { enforceLimit } from '../abuse/limits.js';
 import { createChallenge, verifySolution } from '../abuse/pow.js';
@@ -122,7 +122,7 @@ export function readerRoutes(s: Services) {
     const origin = c.req.header('origin');
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
-    await enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c));
+    // A missing or wrong proof of work is refused before the rate limit counts anything.
     if (site.settings.proofOfWork && !(await verifySolution(s, site.id, c.req.header('taliq-pow')))) {
       throw new ApiError(403, 'forbidden', 'This site asks for a solved challenge (GET /sites/{site}/challenge) in the Taliq-Pow header');
     }
@@ -134,11 +134,11 @@ export function readerRoutes(s: Services) {
       input: user ? { ...input, author: { name: user.name, email: user.email ?? input.author.email } } : input,
       user,
       fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
-      // Scoped to the reader: one reader's key never answers with another's comment, and no
-      // reader can take an importer's `import:…` key (stored keys start with the reader id).
-      idempotencyKey: idem.data ? `r:${who.readerId ?? who.ipHash ?? 'anonymous'}:${idem.data}` : null,
+      // Scoped to the reader: one reader's key never answers with another's comment.
+      idempotencyKey: idem.data ? await idempotencyScope(s, idem.data, who, s.clientIp(c), c.req.header('taliq-form')) : null,
       reader: who,
       signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
+      spend: () => enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c)),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
     else if (comment.flagged) await announce(s, site, 'comment.flagged', toModerator(comment, thread));
@@ -164,7 +164,7 @@ export function readerRoutes(s: Services) {
     const { comment, site } = await commentForEdit(s, id, c.req.header('authorization'));
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
-    const edited = await editComment(s, comment, site, c.req.valid('json').body, who);
+    const edited = await editComment(s, comment, site, c.req.valid('json').body, who, () => enforceLimit(s, site, 'edits', who.readerId, s.clientIp(c)));
     return c.json({ comment: toOwn(edited) });
   });
 

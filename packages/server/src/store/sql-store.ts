@@ -290,9 +290,9 @@ export function sqlStore(db: Driver): Store {
     },
 
     async createBan(b: Ban) {
-      await batch([st(`INSERT INTO bans (id, site_id, reader_id, ip_hash, shadow, reason, expires_at, created_at, created_by, lifted_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        b.id, b.siteId, b.readerId, b.ipHash, b.shadow, withoutNul(b.reason), b.expiresAt, b.createdAt, b.createdBy, b.liftedAt)]);
+      await batch([st(`INSERT INTO bans (id, site_id, reader_id, ip_hash, covers_ip, shadow, reason, expires_at, created_at, created_by, lifted_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        b.id, b.siteId, b.readerId, b.ipHash, b.coversIp, b.shadow, withoutNul(b.reason), b.expiresAt, b.createdAt, b.createdBy, b.liftedAt)]);
     },
 
     async listBans(siteId) {
@@ -409,9 +409,13 @@ export function sqlStore(db: Driver): Store {
       return rows.map((r) => ({ id: r.id as string, siteId: r.site_id as string }));
     },
 
-    async purgeIpHashes(before) {
-      const [r] = await batch([st('UPDATE comments SET ip_hash = NULL WHERE created_at < ? AND ip_hash IS NOT NULL', int(before))]);
-      return r.changes;
+    async purgeIpHashes(before, now) {
+      const [r, bans] = await batch([
+        st('UPDATE comments SET ip_hash = NULL WHERE created_at < ? AND ip_hash IS NOT NULL', int(before)),
+        // A ban that no longer stops anyone has no reason to keep an address.
+        st('UPDATE bans SET ip_hash = NULL WHERE ip_hash IS NOT NULL AND (lifted_at IS NOT NULL OR expires_at <= ?)', int(now)),
+      ]);
+      return r.changes + bans.changes;
     },
 
     async createToken(t: ModeratorToken & { hash: string }) {

@@ -89,7 +89,10 @@ export interface Ban {
   id: string;
   siteId: string;
   readerId: string;
+  /** Keyed hash of the address (IPv6: its /64) the ban also covers; forgotten once the ban ends. */
   ipHash: string | null;
+  /** The moderator asked for the address to be covered (stays true after the hash is purged). */
+  coversIp: boolean;
   shadow: boolean;
   reason: string | null;
   expiresAt: number | null;
@@ -288,8 +291,11 @@ export interface Store {
   commentsByEmail(email: string): Promise<(StoredComment & { threadKey: string })[]>;
   /** Erases what identifies the author of each comment written with this email; answers their ids. */
   eraseByEmail(email: string, at: number): Promise<{ id: string; siteId: string }[]>;
-  /** Forgets the IP hashes of comments older than `before` (bans keep their own copy). */
-  purgeIpHashes(before: number): Promise<number>;
+  /**
+   * Forgets the IP hashes of comments older than `before`, and those of bans no longer in force
+   * (lifted, or expired by `now`); a ban in force keeps its own copy.
+   */
+  purgeIpHashes(before: number, now: number): Promise<number>;
 
   createToken(token: ModeratorToken & { hash: string }): Promise<void>;
   findTokenByHash(hash: string): Promise<ModeratorToken | null>;
