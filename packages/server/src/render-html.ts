@@ -5,6 +5,7 @@
  */
 import type { ListedComment as StoredComment, Thread } from './store/store.js';
 import { splitLinks } from '../../shared/src/links.js';
+import { paragraphs, textDirection } from '../../shared/src/direction.js';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ESC[ch]);
@@ -17,6 +18,12 @@ export function textToHtml(text: string): string {
     .replace(/\n/g, '<br>');
 }
 
+/** ` dir="rtl"` or ` dir="ltr"` by the majority of the text's letters; ` dir="auto"` without any. */
+const dirAttr = (text: string, dir = textDirection(text)) => ` dir="${dir ?? 'auto'}"`;
+
+/** A comment's body as one <p> per paragraph (line), each with its own direction. */
+export const bodyHtml = (body: string) => paragraphs(body).map((p) => `<p${dirAttr(p.text, p.dir)}>${textToHtml(p.text)}</p>`).join('');
+
 /** JSON inside <script>: `<` escaped so no text can close the element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
@@ -26,7 +33,7 @@ export function renderThreadHtml(thread: Thread | null, key: string, top: Stored
   for (const r of replies) byRoot.set(r.rootId!, [...(byRoot.get(r.rootId!) ?? []), r]);
   const base = thread?.url ?? '';
   const item = (c: StoredComment) =>
-    `<article id="taliq-${escapeHtml(c.id)}"><p><b><bdi>${escapeHtml(c.authorName)}</bdi></b> <time datetime="${iso(c.createdAt)}">${iso(c.createdAt).slice(0, 10)}</time></p><p dir="auto">${textToHtml(c.body)}</p></article>`;
+    `<article id="taliq-${escapeHtml(c.id)}"><p><b><bdi${dirAttr(c.authorName)}>${escapeHtml(c.authorName)}</bdi></b> <time datetime="${iso(c.createdAt)}">${iso(c.createdAt).slice(0, 10)}</time></p>${bodyHtml(c.body)}</article>`;
   const list = top
     .map((c) => {
       const rs = byRoot.get(c.id) ?? [];
