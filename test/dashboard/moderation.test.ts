@@ -128,7 +128,8 @@ const shown = (page: Page) =>
     [...(document.querySelector('taliq-moderation')?.shadowRoot?.querySelectorAll('article.comment') ?? [])].map((el) => ({
       id: (el as HTMLElement).dataset.id,
       author: el.querySelector('.author')?.textContent,
-      body: el.querySelector('.body')?.textContent,
+      // One <p> per line of the comment.
+      body: [...el.querySelectorAll('.body p')].map((p) => p.textContent).join('\n'),
       active: el.classList.contains('active'),
     })),
   );
@@ -234,7 +235,8 @@ test('a moderator approves with the keyboard and rejects another; counts, the re
   assert.deepEqual(list.map((c) => c.id), [third.id, second.id, first.id]);
   assert.equal(list[0].body, 'ثالث تعليق <img src=x onerror=alert(1)> يبقى نصًّا\nوسطر ثانٍ');
   assert.equal(await page.$(`${$}.body img`), null);
-  assert.equal(await page.$eval(`${$}.body`, (el) => [el.getAttribute('dir'), getComputedStyle(el).whiteSpace].join()), 'auto,pre-wrap');
+  assert.equal(await page.$eval(`${$}.body`, (el) => getComputedStyle(el).whiteSpace), 'pre-wrap');
+  assert.deepEqual(await page.$$eval(`${$}.body`, (bodies) => [...bodies[0].querySelectorAll('p')].map((p) => p.getAttribute('dir'))), ['ltr', 'rtl'], 'each line by the majority of its letters: the markup outweighs the Arabic in the first');
   // Context: the article link, safe; the reason.
   const link = await page.$eval(`${$}.thread a`, (a) => ({ href: a.getAttribute('href'), rel: a.getAttribute('rel'), target: a.getAttribute('target'), text: a.textContent }));
   assert.deepEqual(link, { href: publisher.url, rel: 'noopener noreferrer', target: '_blank', text: 'حافلات كهربائية في الدار البيضاء' });

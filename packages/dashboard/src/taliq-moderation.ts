@@ -58,6 +58,7 @@ import { ApiError, ModerationClient, type Me } from './api-client.js';
 import { catalogs, isLanguage, localeOf, type Language, type Messages } from './i18n/index.js';
 import { shiftCounts, type Counts } from './counts.js';
 import { splitLinks } from '../../shared/src/links.js';
+import { paragraphs, textDirection } from '../../shared/src/direction.js';
 
 /** A reader's text with its http(s) URLs as links the moderator can check; everything else text. */
 const linked = (text: string) =>
@@ -858,7 +859,7 @@ export class TaliqModeration extends LitElement {
     >
       <div class="head">
         <input type="checkbox" class="tick" .checked=${ticked} aria-label=${`${t.select}: ${c.author.name}`} @change=${() => this.toggle(c.id)} />
-        <bdi class="author" part="author" id=${labelId}>${c.author.name}</bdi>
+        <bdi class="author" part="author" id=${labelId} dir=${textDirection(c.author.name) ?? nothing}>${c.author.name}</bdi>
         ${c.author.email ? html`<span class="email" dir="ltr" title=${t.email}>${c.author.email}</span>` : nothing}
         ${c.author.readerId
           ? html`<code class="reader" dir="ltr" title=${`${t.reader}: ${c.author.readerId}`}>${c.author.readerId.slice(0, 8)}</code>`
@@ -876,10 +877,12 @@ export class TaliqModeration extends LitElement {
       ${this.renderReasons(c, t)}
       ${c.parent
         ? html`<blockquote class="parent" part="parent">
-            ${t.inReplyTo} <bdi class="parent-author">${c.parent.author.name}</bdi>${t.detailSep}<q dir="auto">${excerpt(c.parent.body)}</q>
+            ${t.inReplyTo} <bdi class="parent-author">${c.parent.author.name}</bdi>${t.detailSep}<q dir=${textDirection(c.parent.body) ?? 'auto'}>${excerpt(c.parent.body)}</q>
           </blockquote>`
         : nothing}
-      <p class="body" part="body" dir="auto">${linked(c.body)}</p>
+      <div class="body" part="body">
+        ${paragraphs(c.body).map((p) => html`<p dir=${p.dir ?? 'auto'} class=${p.gap ? 'gap' : nothing}>${linked(p.text)}</p>`)}
+      </div>
       <div class="actions" part="actions" role="group" aria-label=${t.actions}>
         ${ACTIONS[this.status].map((a) => this.renderAction(c, a, t))}
         ${c.author.readerId
