@@ -49,6 +49,8 @@ export interface NodeServerOptions {
   maxStreamsPerAddress?: number;
   /** Live-update streams this instance holds open; default 5,000. */
   maxStreams?: number;
+  /** TALIQ_PAGE_CACHE_BYTES: what this instance keeps of thread pages in memory; default 16 MiB. */
+  pageCacheBytes?: number;
 }
 
 /** The bundles and pages as they are on disk now; a missing one answers 404 (not built yet). */
@@ -84,7 +86,7 @@ function remoteAddressOf(c: Context): string | undefined {
   }
 }
 
-export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'maxStreamsPerAddress' | 'maxStreams' | 'pageCacheBytes'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
     store,
@@ -92,6 +94,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     adminToken: opts.adminToken,
     limiter: opts.limiter,
     pageCacheMs: 1000,
+    pageCacheBytes: opts.pageCacheBytes,
     compress: true,
     allowedHookHosts: opts.allowedHookHosts,
     resolveHost,
