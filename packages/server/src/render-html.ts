@@ -12,7 +12,11 @@ export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ESC[ch]);
 /** Text as HTML: escaped, newlines as <br>, http(s) URLs as nofollow anchors. */
 export function textToHtml(text: string): string {
   return splitLinks(text)
-    .map((p) => (p.url ? `<a href="${escapeHtml(p.url)}" rel="nofollow ugc noopener" target="_blank">${escapeHtml(p.url)}</a>` : escapeHtml(p.text!)))
+    .map((p) => {
+      if (!p.url) return escapeHtml(p.text!);
+      const url = escapeHtml(p.url);
+      return `<a href="${url}" rel="nofollow ugc noopener" target="_blank">${url}</a>`;
+    })
     .join('')
     .replace(/\n/g, '<br>');
 }
