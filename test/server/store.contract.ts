@@ -351,7 +351,7 @@ export function storeContract(name: string, open: OpenBacking) {
       assert.deepEqual(page.top, [{ id: c.id, parentId: null, rootId: null, authorName: c.authorName, verified: true, body: c.body, createdAt: c.createdAt, editedAt: null, likes: 0, dislikes: 0 }]);
       assert.deepEqual(page.replies, []);
       assert.equal(page.next, null);
-      assert.deepEqual(await s.listThread(th.id + 999, 'newest', 10, null), { top: [], replies: [], next: null });
+      assert.deepEqual(await s.listThread(th.id + 999, 'newest', 10, null), { top: [], replies: [], next: null, moreReplies: {} });
     });
 
     it('listThread pages with a cursor in every order: no duplicates, no gaps, no empty last page', async ({ s, thread, post }) => {
@@ -421,6 +421,49 @@ export function storeContract(name: string, open: OpenBacking) {
       // Only the replies of the page's own top-level comments.
       const first = await s.listThread(th.id, 'oldest', 1, null);
       assert.deepEqual(first.replies.map((c) => c.id), [a1.id, a1x.id, a2.id]);
+    });
+
+    it('listThread gives at most repliesPer replies of each top-level comment and says how many are left; listReplies pages through them', async ({ s, thread, post }) => {
+      const th = await thread();
+      const a = await post(th.id, { createdAt: T0 });
+      const b = await post(th.id, { createdAt: T0 + 1 });
+      const c = await post(th.id, { createdAt: T0 + 2 });
+      // a: 7 approved replies (three at one time, ids out of order), a pending one and a rejected one between; b: 3; c: none.
+      const ra: StoredComment[] = [];
+      for (const [i, id] of ['ra-5', 'ra-1', 'ra-3', 'ra-0', 'ra-2', 'ra-4', 'ra-6'].entries()) {
+        ra.push(await post(th.id, { id, parentId: i % 3 ? a.id : ra[0]?.id ?? a.id, rootId: a.id, createdAt: T0 + 100 + Math.min(i, 3) }));
+        if (i === 2) for (const status of ['pending', 'rejected'] as const) await post(th.id, { parentId: a.id, rootId: a.id, status, createdAt: T0 + 101 });
+      }
+      const rb = [];
+      for (let i = 0; i < 3; i++) rb.push(await post(th.id, { parentId: b.id, rootId: b.id, createdAt: T0 + 200 + i }));
+      const inOrder = [...ra].sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : 1)).map((r) => r.id);
+
+      const page = await s.listThread(th.id, 'oldest', 10, null, 3);
+      assert.deepEqual(page.top.map((x) => x.id), [a.id, b.id, c.id]);
+      assert.deepEqual(page.replies.filter((r) => r.rootId === a.id).map((r) => r.id), inOrder.slice(0, 3), 'the first three of a, oldest first');
+      assert.deepEqual(page.replies.filter((r) => r.rootId === b.id).map((r) => r.id), rb.map((r) => r.id), 'all three of b');
+      assert.deepEqual(page.moreReplies, { [a.id]: 4 }, 'a has four more; b and c none');
+      assert.deepEqual((await s.listThread(th.id, 'oldest', 10, null)).moreReplies, {}, 'the default bound (50) leaves none out here');
+
+      // The rest of a, two at a time from the last one shown: no gaps, no duplicates, the count going down.
+      let after = { t: ra.find((r) => r.id === inOrder[2])!.createdAt, id: inOrder[2] };
+      const seen: string[] = [];
+      const mores: number[] = [];
+      for (;;) {
+        const more = await s.listReplies(a.id, after, 2);
+        seen.push(...more.replies.map((r) => r.id));
+        mores.push(more.more);
+        if (!more.next) break;
+        assert.equal(more.next.id, more.replies[more.replies.length - 1].id);
+        after = more.next;
+      }
+      assert.deepEqual(seen, inOrder.slice(3));
+      assert.deepEqual(mores, [2, 0]);
+      const all = await s.listReplies(a.id, null, 100);
+      assert.deepEqual(all.replies.map((r) => r.id), inOrder, 'approved replies only, replies of replies included');
+      assert.deepEqual([all.next, all.more], [null, 0]);
+      assert.deepEqual(await s.listReplies(c.id, null, 10), { replies: [], next: null, more: 0 });
+      assert.deepEqual(await s.listReplies('no-such-comment', null, 10), { replies: [], next: null, more: 0 });
     });
 
     it('popular order follows votes: more net likes rank above an equal-age comment, net dislikes below', async ({ s, thread, post }) => {

@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
   if (deps.secretGraceSeconds !== undefined) parseSecretGrace(String(deps.secretGraceSeconds));
   assertAdminToken(deps.adminToken);
-  const pages = new PageCache(deps.pageCacheMs ?? 0);
+  const pages = new PageCache(deps.pageCacheMs ?? 0, deps.pageCacheBytes);
   const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
   const eventPollMs = deps.eventPollMs ?? 1_000;
   const outbound: OutboundPolicy = { allow: parseAllowList(deps.allowedHookHosts), resolve: deps.resolveHost };
@@ -113,5 +113,5 @@ export function createApp(deps: AppDeps) {
     drainWebhooks: () => drainOutbox(services),
     purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS, services.now()),
   };
-  return Object.assign(app, { work, streams });
+  return Object.assign(app, { work, streams, pages });
 }

@@ -50,7 +50,7 @@ const USAGE = `Usage:
 Every command but serve works on the local store (--db PATH | --database-url URL), or on any
 Taliq server over its HTTP API: --api https://comments.example.com [--token T], or TALIQ_API.
 The token is --token, else TALIQ_ADMIN_TOKEN: an admin token, or a site's token for that site.
-Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_SECRET_GRACE_SECONDS, TALIQ_ADMIN_TOKEN, TALIQ_API, TALIQ_TRUSTED_PROXIES, TALIQ_MAX_STREAMS_PER_ADDRESS, TALIQ_MAX_STREAMS, REDIS_URL`;
+Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_SECRET_GRACE_SECONDS, TALIQ_ADMIN_TOKEN, TALIQ_API, TALIQ_TRUSTED_PROXIES, TALIQ_MAX_STREAMS_PER_ADDRESS, TALIQ_MAX_STREAMS, TALIQ_PAGE_CACHE_BYTES, REDIS_URL`;
 
 function options(args: string[]) {
   return parseArgs({
@@ -116,6 +116,14 @@ export function streamCount(name: string, value: string | undefined): number | u
   return n;
 }
 
+/** TALIQ_PAGE_CACHE_BYTES; unset means the default. */
+export function byteCount(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${name} must be a whole number of bytes, not "${value}"`);
+  return n;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values: o, positionals: [command, sub, ...rest] } = options(argv);
   if (o.help || !command) {
@@ -141,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
       secretGraceSeconds: secretGrace(),
       maxStreamsPerAddress: streamCount('--max-streams-per-address', o['max-streams-per-address'] ?? process.env.TALIQ_MAX_STREAMS_PER_ADDRESS),
       maxStreams: streamCount('--max-streams', o['max-streams'] ?? process.env.TALIQ_MAX_STREAMS),
+      pageCacheBytes: byteCount('TALIQ_PAGE_CACHE_BYTES', process.env.TALIQ_PAGE_CACHE_BYTES),
     });
     const origin = `http://${o.host && o.host !== '0.0.0.0' && o.host !== '::' ? (o.host.includes(':') ? `[${o.host}]` : o.host) : 'localhost'}:${server.port}`;
     const lines = [`Taliq listening on ${origin}  (store: ${server.store.engine})`];

@@ -98,9 +98,24 @@ export interface ThreadInfo {
   proofOfWork: boolean;
 }
 
+/** Replies of a top-level comment past a page's bound: how many, and the cursor of `…/comments/{id}/replies`. */
+export interface MoreReplies {
+  count: number;
+  cursor: string;
+}
+
+/** A comment of a thread page: a top-level one whose replies go on past the page says so. */
+export type PageComment = PublicComment & { moreReplies?: MoreReplies };
+
+/** GET …/comments/{id}/replies: the next replies of one top-level comment. */
+export interface RepliesPage {
+  comments: PublicComment[];
+  moreReplies: MoreReplies | null;
+}
+
 export interface CommentPage {
   thread: ThreadInfo;
-  comments: PublicComment[];
+  comments: PageComment[];
   nextCursor: string | null;
   /** Signed time the form was served; sent back as the Taliq-Form header when posting. */
   formToken: string;

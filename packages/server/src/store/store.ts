@@ -162,9 +162,23 @@ export interface Page<T> {
 export interface ThreadPage {
   /** Top-level approved comments of this page, in the requested order. */
   top: ListedComment[];
-  /** Approved replies of those top-level comments, oldest first. */
+  /** Approved replies of those top-level comments, oldest first: the first `repliesPer` of each. */
   replies: ListedComment[];
   next: Cursor | null;
+  /** Approved replies left out, by top-level comment id (only those with some); listReplies pages through them. */
+  moreReplies: Record<string, number>;
+}
+
+/** Replies of one top-level comment per page: a thread page, or a page of listReplies. */
+export const REPLIES_PER_PAGE = 50;
+
+export interface RepliesPage {
+  /** Approved replies after the cursor, oldest first. */
+  replies: ListedComment[];
+  /** The last reply of this page, when more follow. */
+  next: Cursor | null;
+  /** How many approved replies follow this page. */
+  more: number;
 }
 
 export interface ModeratorToken {
@@ -244,7 +258,9 @@ export interface Store {
   insertComment(input: NewStoredComment, newThread?: NewThread): Promise<{ comment: StoredComment; created: boolean }>;
   getComment(id: string): Promise<StoredComment | null>;
   getComments(ids: string[]): Promise<StoredComment[]>;
-  listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage>;
+  listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null, repliesPer?: number): Promise<ThreadPage>;
+  /** Approved replies of top-level comment `rootId` after `after` (created_at, id), oldest first. */
+  listReplies(rootId: string, after: Cursor | null, limit: number): Promise<RepliesPage>;
   countApproved(threadId: number): Promise<number>;
   updateComment(id: string, patch: CommentPatch): Promise<void>;
   /** Statuses of the reader's last decided comments (approved, rejected, spam), newest first. */
