@@ -673,8 +673,8 @@ test('the server-rendered comments.html, loaded without any CSP, runs nothing an
         scripts: [...document.querySelectorAll('script')].map((s) => ({ type: s.getAttribute('type'), inSection: section.contains(s), text: s.textContent ?? '' })),
         articles: [...section.querySelectorAll('article')].map((a) => {
           const name = a.querySelector('p > b > bdi');
-          // The body: one <p dir> per paragraph (line) after the name's line.
-          const body = [...a.querySelectorAll(':scope > p[dir]')];
+          // The body: one <p> per paragraph (line) after the name's line.
+          const body = [...a.querySelectorAll(':scope > p')].slice(1);
           return {
             id: a.id.replace(/^taliq-/, ''),
             name: name ? { text: name.textContent, elements: [...name.querySelectorAll('*')].map((e) => e.localName) } : null,

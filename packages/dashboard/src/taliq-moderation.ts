@@ -877,12 +877,10 @@ export class TaliqModeration extends LitElement {
       ${this.renderReasons(c, t)}
       ${c.parent
         ? html`<blockquote class="parent" part="parent">
-            ${t.inReplyTo} <bdi class="parent-author">${c.parent.author.name}</bdi>${t.detailSep}<q dir=${textDirection(c.parent.body) ?? 'auto'}>${excerpt(c.parent.body)}</q>
+            ${t.inReplyTo} <bdi class="parent-author">${c.parent.author.name}</bdi>${t.detailSep}<q dir=${textDirection(c.parent.body) ?? nothing}>${excerpt(c.parent.body)}</q>
           </blockquote>`
         : nothing}
-      <div class="body" part="body">
-        ${paragraphs(c.body).map((p) => html`<p dir=${p.dir ?? 'auto'} class=${p.gap ? 'gap' : nothing}>${linked(p.text)}</p>`)}
-      </div>
+      <div class="body" part="body">${paragraphs(c.body).map((p) => html`<p dir=${p.dir ?? nothing} class=${p.gap ? 'gap' : nothing}>${linked(p.text)}</p>`)}</div>
       <div class="actions" part="actions" role="group" aria-label=${t.actions}>
         ${ACTIONS[this.status].map((a) => this.renderAction(c, a, t))}
         ${c.author.readerId

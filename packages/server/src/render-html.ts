@@ -22,8 +22,8 @@ export function textToHtml(text: string): string {
     .replace(/\n/g, '<br>');
 }
 
-/** ` dir="rtl"` or ` dir="ltr"` by the majority of the text's letters; ` dir="auto"` without any. */
-const dirAttr = (text: string, dir = textDirection(text)) => ` dir="${dir ?? 'auto'}"`;
+/** ` dir="rtl"` or ` dir="ltr"` by the majority of the text's letters; nothing (the page's direction) without a majority. */
+const dirAttr = (text: string, dir = textDirection(text)) => (dir ? ` dir="${dir}"` : '');
 
 /** A comment's body as one <p> per paragraph (line), each with its own direction. */
 export const bodyHtml = (body: string) => paragraphs(body).map((p) => `<p${dirAttr(p.text, p.dir)}>${textToHtml(p.text)}</p>`).join('');

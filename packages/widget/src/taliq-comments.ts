@@ -69,6 +69,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
 import { LINK_RE } from '../../shared/src/links.js';
+import { textDirection } from '../../shared/src/direction.js';
 import type { NewCommentInput, OwnComment, PageComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
 import { ApiClient, ApiError, newIdempotencyKey, type ReportReason } from './api-client.js';
 import { readConfig, readEnv, type Config } from './config.js';
@@ -1012,7 +1013,7 @@ ${Object.entries(t.reasons).map(([r, words], i) => html`<label><input type="radi
 </form>`;
       return html`<article class="comment" part="comment ${pending ? 'comment-pending' : ''}" id="c-${c.id}" tabindex="-1">
 <div class="meta">
-<bdi class="author" part="author">${c.author.name}</bdi>
+<bdi class="author" part="author" dir=${textDirection(c.author.name) ?? nothing}>${c.author.name}</bdi>
 ${c.author.verified
             ? html`<span class="verified" part="verified" title=${t.verified}><span aria-hidden="true">✓</span><span class="sr-only">${t.verified}</span></span>`
             : nothing}
@@ -1021,7 +1022,7 @@ ${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)
 ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
 </div>
 ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
-${kind === 'edit' ? form : html`<p class="body" part="body" dir="auto">${linked(c.body)}</p>`}
+${kind === 'edit' ? form : html`<div class="body" part="body">${c.body.split('\n').map((l) => html`<p dir=${textDirection(l) ?? nothing}>${linked(l || '\n')}</p>`)}</div>`}
 <div class="acts" part="actions">
 ${pending ? nothing : html`${voteButton(1, '👍', t.like)}${voteButton(-1, '👎', t.dislike)}${closed ? nothing : button('reply')}`}
 ${own ? html`${button('edit')}${button('delete')}` : nothing}
