@@ -362,4 +362,15 @@ export const migrations: Migration[] = [
   CREATE INDEX webhook_outbox_due ON webhook_outbox (next_at) WHERE done_at IS NULL;
   `,
   },
+  {
+    // Roles on tokens: `owner` or `moderator`. Every token could do everything before, so the
+    // ones already issued become owners.
+    name: '0007_token_roles',
+    sqlite: `
+  ALTER TABLE moderator_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+  `,
+    postgres: `
+  ALTER TABLE moderator_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+  `,
+  },
 ]

@@ -45,7 +45,7 @@ export const toSite = (r: Row): Site => ({
   id: r.id, settings: { ...DEFAULT_SETTINGS, ...JSON.parse(r.settings) }, createdAt: r.created_at,
 });
 export const toToken = (r: Row): ModeratorToken => ({
-  id: r.id, siteId: r.site_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
+  id: r.id, siteId: r.site_id, role: r.role, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
 });
 export const parseJson = (s: string | null) => (s == null ? null : JSON.parse(s));
 
