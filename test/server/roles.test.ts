@@ -235,7 +235,7 @@ test('an owner creates moderator and owner tokens for its site; listings and the
   }
 });
 
-test('moderating comments: another site’s comment is 403 before the body is read, an unknown one 404; bulk checks every id', async () => {
+test('another site’s comment or token is 403 before the body is read, an unknown one 404; bulk checks every id', async () => {
   const { t, a, own, other } = await twoSites();
   try {
     const before = await t.tables();
@@ -249,6 +249,11 @@ test('moderating comments: another site’s comment is 403 before the body is re
     assert.equal((await bulk([own.comment, 'unknown-id'], 'approve')).status, 404);
     assert.equal((await bulk([own.comment], 'explode')).status, 422, 'on its own site the body is checked as before');
     assert.deepEqual(await t.tables(), before);
+
+    // Tokens: another site's is 403 whether it is active or revoked.
+    assert.equal((await a.call('DELETE', `/admin/tokens/${other.token}`, undefined, as(ADMIN_TOKEN))).status, 204);
+    assert.equal((await a.call('DELETE', `/admin/tokens/${other.token}`, undefined, as(t.modToken))).status, 403);
+    assert.equal((await a.call('DELETE', '/admin/tokens/unknown', undefined, as(t.modToken))).status, 404);
   } finally {
     await t.close();
   }

@@ -73,8 +73,10 @@ export function operatorRoutes(s: Services) {
     const m = c.get('moderator');
     const { id } = c.req.valid('param');
     const token = (await s.store.listTokens()).find((t) => t.id === id);
-    if (!token || token.revokedAt != null) throw new ApiError(404, 'not_found', `No active token ${id}`);
+    if (!token) throw new ApiError(404, 'not_found', `No active token ${id}`);
+    // The site right after the lookup: whether another site's token is still active is not ours to learn.
     if (m.siteId !== null && token.siteId !== m.siteId) throw new ApiError(403, 'forbidden', `Token ${id} is not for site "${m.siteId}"`);
+    if (token.revokedAt != null) throw new ApiError(404, 'not_found', `No active token ${id}`);
     if (!(await revokeTokenById(s, token, m.actor))) throw new ApiError(404, 'not_found', `No active token ${id}`);
     return c.body(null, 204);
   });
