@@ -270,7 +270,7 @@ async function stillOwner(store: Store) {
 }
 const OLD_TOKEN = 'tq_issued-before-roles-0123456789abcdef';
 
-test('tokens issued before roles are owners after the upgrade', async () => {
+test('tokens issued before roles are owners after the upgrade', { skip: TEST_ENGINE === 'd1' ? 'rewinds a SQLite file or a PostgreSQL schema' : false }, async () => {
   // The migration's place in the list is its version (it may move when branches merge).
   const version = migrations.findIndex((m) => m.name === '0007_token_roles') + 1;
   assert.ok(version > 0);
@@ -301,7 +301,6 @@ test('tokens issued before roles are owners after the upgrade', async () => {
     }
     return;
   }
-  if (TEST_ENGINE !== 'sqlite') return;
   const dir = tempDir('taliq-roles-');
   try {
     const path = join(dir.path, 'taliq.db');
