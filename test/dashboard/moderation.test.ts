@@ -480,15 +480,17 @@ test('bulk actions, restore, replies with their parent, reasons with details, an
   await waitIn(page, `article[data-id="${reply.id}"]`);
   await page.click(`${$}article[data-id="${reply.id}"] [data-action=ban]`);
   await waitIn(page, 'dialog[open]');
+  assert.equal(await page.$eval(`${$}dialog input[name=ip]`, (el) => (el as HTMLInputElement).checked), false, 'the network is not banned unless asked');
   await page.click(`${$}dialog input[name=shadow]`);
   await page.select(`${$}dialog select[name=duration]`, 'week');
   await page.type(`${$}dialog input[name=reason]`, 'روابط متكررة');
   await page.click(`${$}dialog button[type=submit]`);
   await page.waitForFunction(() => !document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('dialog[open]'));
   await waitForNotice(page, 'حُظر الكاتب حظرًا خفيًا.');
-  const { bans } = await admin<{ bans: { readerId: string; shadow: boolean; expiresAt: string | null; reason: string | null }[] }>(site, `/sites/${site.id}/bans`);
+  const { bans } = await admin<{ bans: { readerId: string; shadow: boolean; ip: boolean; expiresAt: string | null; reason: string | null }[] }>(site, `/sites/${site.id}/bans`);
   assert.equal(bans.length, 1);
   assert.equal(bans[0].shadow, true);
+  assert.equal(bans[0].ip, false);
   assert.equal(bans[0].reason, 'روابط متكررة');
   const days = (Date.parse(bans[0].expiresAt!) - Date.now()) / 86_400_000;
   assert.ok(days > 6.9 && days <= 7, `expires in ${days} days`);
@@ -497,6 +499,40 @@ test('bulk actions, restore, replies with their parent, reasons with details, an
   const actions = audit.entries.map((e) => e.action);
   assert.ok(actions.includes('reader.ban') && actions.includes('comment.restore'), actions.join());
   assert.equal(audit.entries.filter((e) => e.action === 'comment.reject' && [other.id, third.id].includes(e.target)).length, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the ban dialog bans the network only when "also this network" is ticked, under a warning about shared carrier addresses', async () => {
+  const site = await newSite();
+  const troll = await post(site, 'مزعج', 'تعليق مزعج', { reader: 'reader-troll-0123456789' });
+  const { page, errors } = await openDashboard();
+  await signIn(page, site.token);
+  await waitIn(page, `article[data-id="${troll.id}"]`);
+  await page.click(`${$}article[data-id="${troll.id}"] [data-action=ban]`);
+  await waitIn(page, 'dialog[open] input[name=ip]');
+  const box = await page.$eval(`${$}dialog input[name=ip]`, (el) => {
+    const input = el as HTMLInputElement;
+    const warning = input.getRootNode() instanceof ShadowRoot ? (input.getRootNode() as ShadowRoot).getElementById(input.getAttribute('aria-describedby') ?? '') : null;
+    return { checked: input.checked, label: input.closest('label')?.textContent?.trim(), warning: warning?.textContent?.trim(), visible: !!warning && warning.getClientRects().length > 0 };
+  });
+  assert.equal(box.checked, false);
+  assert.equal(box.label, 'هذه الشبكة أيضًا: رفض كل قارئ يكتب من آخر عنوان استعمله هذا الكاتب');
+  assert.match(box.warning ?? '', /يتقاسمون عنوانًا واحدًا/);
+  assert.ok(box.visible, 'the warning is shown beside the box');
+  await page.click(`${$}dialog input[name=ip]`);
+  await page.click(`${$}dialog button[type=submit]`);
+  await page.waitForFunction(() => !document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('dialog[open]'));
+  await waitForNotice(page, 'حُظر الكاتب.');
+  const { bans } = await admin<{ bans: { ip: boolean; shadow: boolean }[] }>(site, `/sites/${site.id}/bans`);
+  assert.deepEqual(bans.map((b) => [b.ip, b.shadow]), [[true, false]]);
+  // Another reader key from the troll's address (this machine) is refused now.
+  const res = await fetch(`${server.url}/api/v1/sites/${site.id}/threads/${THREAD}/comments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: publisher.origin, 'taliq-reader': 'reader-new-key-0123456789' },
+    body: JSON.stringify({ author: { name: 'اسم جديد' }, body: 'عدت' }),
+  });
+  assert.equal(res.status, 403);
   assert.deepEqual(errors, []);
   await page.close();
 });

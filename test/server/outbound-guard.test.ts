@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { ADMIN_TOKEN, ORIGIN, SECRET, SITE, testApp, type TestApp } from '../support/app.js';
 import { createApp, type AppDeps } from '../../packages/server/src/app.js';
 import { parseAllowList, whyRefused } from '../../packages/server/src/net/outbound-guard.js';
+import { pinnedFetch } from '../../packages/server/src/runtime/pinned-fetch.js';
 import { join } from 'node:path';
 import { tempDir } from '../support/temp-dir.js';
 import { taliq } from '../support/process.js';
@@ -255,6 +256,30 @@ test('TALIQ_ALLOWED_HOOK_HOSTS lets a 127.0.0.1:PORT receiver through, and only 
     await byName.post();
     // localhost may be ::1 here while the receiver listens on 127.0.0.1: what matters is that the guard let it go.
     assert.doesNotMatch(await outboxErrors(t), /refused/);
+  } finally {
+    await t.close();
+    await hook.close();
+  }
+});
+
+test('on Node, a name that moves inside between the guard\'s look and the connection (DNS rebinding) is refused where the socket is made', async () => {
+  const hook = await receiver();
+  const t = await testApp({ webhookUrl: `http://rebind.example:${hook.port}/hook` });
+  try {
+    // The first answer is public (the guard's look), every later one is the receiver on 127.0.0.1.
+    let lookups = 0;
+    const rebinding = async () => (lookups++ === 0 ? ['93.184.216.34'] : ['127.0.0.1']);
+    await guarded(t, { resolveHost: rebinding, fetch: pinnedFetch({ allow: [], resolve: rebinding }) }).post();
+    assert.equal(lookups, 2, 'looked up by the guard, then again at connect');
+    assert.deepEqual(hook.got, [], 'the receiver on 127.0.0.1 saw no request');
+    assert.match(await outboxErrors(t), /refused: rebind\.example resolves to 127\.0\.0\.1, a loopback address/);
+
+    // The connection goes to the address that was checked: rebind.example exists in no DNS, so
+    // the receiver can only be reached through the pinned lookup (allowed here).
+    const allowed = parseAllowList(`127.0.0.1:${hook.port}`);
+    const local = async () => ['127.0.0.1'];
+    await guarded(t, { allowedHookHosts: `127.0.0.1:${hook.port}`, resolveHost: local, fetch: pinnedFetch({ allow: allowed, resolve: local }) }).post();
+    assert.deepEqual(hook.got, ['POST /hook']);
   } finally {
     await t.close();
     await hook.close();

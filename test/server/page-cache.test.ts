@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORIGIN, SECRET, SITE, testApp } from '../support/app.js';
+import { ADMIN_TOKEN, ORIGIN, SECRET, SITE, testApp } from '../support/app.js';
 import { createApp } from '../../packages/server/src/app.js';
 
 test('a cached first page never hides a change made through the API', async () => {
@@ -71,5 +71,60 @@ test('gzip only for an Accept-Encoding that takes it (gzip;q=0 is a refusal), an
   const cors = await app.request(path, { headers: { 'accept-encoding': 'gzip', origin: ORIGIN } });
   assert.equal(cors.headers.get('access-control-allow-origin'), ORIGIN);
   assert.deepEqual(cors.headers.get('vary')?.split(/\s*,\s*/).sort(), ['Accept-Encoding', 'Origin']);
+  await t.close();
+});
+
+test('comments.html is kept like the JSON page: a write through the API shows at once, a write the instance did not see waits for the cache', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const app = createApp({ store: t.store, secret: SECRET, pageCacheMs: 60_000, compress: true, clientIp: () => '203.0.113.9' });
+  const path = `/api/v1/sites/${SITE}/threads/t/comments.html`;
+  const html = async (headers: Record<string, string> = {}) => (await app.request(path, { headers })).text();
+  const post = (body: string) =>
+    app.request(`/api/v1/sites/${SITE}/threads/t/comments`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ author: { name: 'سارة' }, body }) });
+  assert.equal((await post('أول تعليق')).status, 201);
+  assert.match(await html(), /أول تعليق/);
+  // Written by another instance (straight into the shared store): this one still serves its page.
+  const thread = (await t.store.getThread(SITE, 't'))!;
+  await t.store.insertComment({
+    id: 'elsewhere0001', siteId: SITE, threadId: thread.id, parentId: null, rootId: null, authorName: 'غيره', authorEmail: null, readerId: null, verified: false,
+    body: 'من نسخة أخرى', status: 'approved', reasons: [], idempotencyKey: null, flagged: false, ipHash: null, searchText: '', createdAt: Date.now(),
+  });
+  assert.doesNotMatch(await html(), /من نسخة أخرى/, 'served from the cache');
+  // A write through this instance drops the cached pages: both comments show.
+  assert.equal((await post('ثاني تعليق')).status, 201);
+  const fresh = await html();
+  assert.match(fresh, /من نسخة أخرى/);
+  assert.match(fresh, /ثاني تعليق/);
+  // Large enough, it goes gzipped from the same cached page, the same HTML once inflated.
+  for (let i = 0; i < 15; i++) await post(`تعليق طويل بعض الشيء رقم ${i} عن المقال والمدينة`);
+  const plain = await html();
+  const zipped = await app.request(path, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+  const inflated = await new Response(new Blob([await zipped.arrayBuffer()]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+  assert.equal(inflated, plain);
+  await t.close();
+});
+
+test('comments.html may be framed only by the site\'s registered origins, runs nothing, and is never sniffed', async () => {
+  const t = await testApp({ origins: [ORIGIN, 'https://m.akhbar.example.ma'] });
+  const path = `/api/v1/sites/${SITE}/threads/t/comments.html`;
+  const res = await t.app.request(path);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/html; charset=UTF-8');
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  const csp = res.headers.get('content-security-policy') ?? '';
+  const directives = Object.fromEntries(csp.split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+  assert.deepEqual(directives['frame-ancestors'], [ORIGIN, 'https://m.akhbar.example.ma']);
+  assert.deepEqual(directives['default-src'], ["'none'"], 'no script, style, image or frame of its own');
+  assert.deepEqual(directives['base-uri'], ["'none'"]);
+  // Settings changed through the API apply at once; a site without origins may be framed by nobody.
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  assert.equal((await t.app.request(`/api/v1/admin/sites/${SITE}`, { method: 'PATCH', headers: admin, body: JSON.stringify({ origins: [] }) })).status, 200);
+  const none = (await t.app.request(path)).headers.get('content-security-policy') ?? '';
+  assert.match(none, /frame-ancestors 'none'(;|$)/);
+  // An unknown site is the JSON error envelope, as every other route.
+  const missing = await t.app.request('/api/v1/sites/nosuchsite/threads/t/comments.html');
+  assert.equal(missing.status, 404);
+  assert.equal(((await missing.json()) as any).error.code, 'site_not_found');
   await t.close();
 });

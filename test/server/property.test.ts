@@ -19,9 +19,8 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { DEFAULT_SETTINGS, ERROR_CODES } from '../../packages/shared/src/index.js';
 import { createModeratorToken } from '../../packages/server/src/moderators.js';
-import { signSsoToken, ssoSecret } from '../../packages/server/src/sso.js';
-import { Signer } from '../../packages/server/src/crypto.js';
-import { ADMIN_TOKEN, api, ORIGIN, SECRET, SITE, testApp, type TestApp } from '../support/app.js';
+import { signSsoToken } from '../../packages/server/src/sso.js';
+import { ADMIN_TOKEN, api, ORIGIN, SITE, testApp, type TestApp } from '../support/app.js';
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
@@ -86,13 +85,14 @@ async function world(): Promise<World> {
   const ban = await a.call('POST', `/admin/sites/${SITE}/bans`, { readerId: 'someone-else', reason: 'seed' }, a.mod());
   assert.equal(ban.status, 201, JSON.stringify(ban.body));
   // Sign-in tokens: the site's own secret signs the valid ones.
-  const secret = await ssoSecret({ signer: new Signer(SECRET) } as never, SITE);
+  const ssoSecret = async (site: string) => (await t.store.getSiteSecret(site, 'sso'))!.secret;
+  const secret = await ssoSecret(SITE);
   const now = Math.floor(t.clock.now / 1000);
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const [valid, expired, wrongSite, badClaims, protoClaims] = await Promise.all([
     signSsoToken(secret, { sub: 'user-1', name: 'سارة المسجّلة', email: 'sara@example.com', exp: now + 3600 }),
     signSsoToken(secret, { sub: 'user-2', name: 'x', exp: now - 3600 }),
-    signSsoToken(await ssoSecret({ signer: new Signer(SECRET) } as never, OTHER), { sub: 'user-3', name: 'y' }),
+    signSsoToken(await ssoSecret(OTHER), { sub: 'user-3', name: 'y' }),
     signSsoToken(secret, { sub: '', name: '\u202E', exp: 'tomorrow' }),
     signSsoToken(secret, JSON.parse('{"sub":"u","name":"n","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}')),
   ]);
@@ -555,6 +555,8 @@ const ADMIN: Record<string, RouteArb> = {
   'PATCH /admin/sites/{site}': (w) =>
     req('PATCH', segment(siteIds).map((s) => `/admin/sites/${s}`), headers(w, { admin: true, json: true }), undefined, bodyOf(settingsPatch)),
   'GET /admin/me': (w) => req('GET', fc.constant('/admin/me'), headers(w, { admin: true })),
+  'POST /admin/sites/{site}/secrets/{kind}/rotate': (w) =>
+    req('POST', fc.tuple(segment(siteIds), segment(mostly(fc.constantFrom('sso', 'webhook'), fc.oneof(fc.constantFrom('SSO', 'jwt', ''), weird), 3))).map(([s, k]) => `/admin/sites/${s}/secrets/${k}/rotate`), headers(w, { admin: true })),
   'GET /admin/sites/{site}/bans': (w) => req('GET', segment(siteIds).map((s) => `/admin/sites/${s}/bans`), headers(w, { admin: true })),
   'DELETE /admin/sites/{site}/bans/{id}': (w) =>
     req('DELETE', fc.tuple(segment(siteIds), segment(mostly(fc.constant(w.banId), fc.constantFrom('no-such-ban', 'x'.repeat(41), "1' OR '1'='1"), 3))).map(([s, id]) => `/admin/sites/${s}/bans/${id}`), headers(w, { admin: true })),

@@ -75,6 +75,7 @@ function fill(path: string, site: string, things: Seeded) {
   return path.replace(/:(\w+)/g, (_, name: string) => {
     if (name === 'site') return site;
     if (name === 'thread') return encodeURIComponent(things.thread);
+    if (name === 'kind') return 'sso';
     if (name === 'id' && id) return id;
     throw new Error(`The route walk does not know what to put in :${name} of ${path}: teach fill()`);
   });
@@ -96,6 +97,7 @@ const OWNER_ROUTES = [
   'POST /privacy/export',
   'POST /sites',
   'POST /sites/:site/import',
+  'POST /sites/:site/secrets/:kind/rotate',
   'POST /tokens',
 ];
 
@@ -287,7 +289,7 @@ test('tokens issued before roles are owners after the upgrade', { skip: TEST_ENG
       await raw.query(`SET search_path = "${schema}"`);
       // The database as it was before this migration, with a token in it.
       await raw.query(`ALTER TABLE moderator_tokens DROP COLUMN role`);
-      await raw.query(`DELETE FROM schema_migrations WHERE version >= $1`, [version]);
+      await raw.query(`DELETE FROM schema_migrations WHERE version = $1`, [version]);
       await raw.query(insertOld);
       const store = await openPostgresStore(url, { schema, max: 2 });
       try {
@@ -308,7 +310,7 @@ test('tokens issued before roles are owners after the upgrade', { skip: TEST_ENG
     await first.createSite(SITE, DEFAULT_SETTINGS);
     await first.close();
     const raw = new Database(path);
-    raw.exec(`ALTER TABLE moderator_tokens DROP COLUMN role; DELETE FROM schema_migrations WHERE version >= ${version}; ${insertOld}`);
+    raw.exec(`ALTER TABLE moderator_tokens DROP COLUMN role; DELETE FROM schema_migrations WHERE version = ${version}; ${insertOld}`);
     raw.close();
     const store = await openSqliteStore(path);
     try {

@@ -151,6 +151,64 @@ export function storeContract(name: string, open: OpenBacking) {
       assert.deepEqual((await s.listSites()).find((x) => x.id === 'old')!.settings, { ...DEFAULT_SETTINGS, ...old });
     });
 
+    // ---- site secrets ---------------------------------------------------------------------------
+
+    it('a new site gets random secrets of each kind, its own; unknown sites have none', async ({ s }) => {
+      await s.createSite('jarida', SETTINGS);
+      const secrets = [];
+      for (const site of [SITE, 'jarida']) {
+        for (const kind of ['sso', 'webhook'] as const) {
+          const got = (await s.getSiteSecret(site, kind))!;
+          assert.deepEqual({ ...got, secret: '' }, { siteId: site, kind, secret: '', previous: null, previousUntil: null, rotatedAt: null });
+          assert.match(got.secret, kind === 'sso' ? /^ssosec_[A-Za-z0-9_-]{32}$/ : /^whsec_[A-Za-z0-9_-]{32}$/);
+          secrets.push(got.secret);
+        }
+      }
+      assert.equal(new Set(secrets).size, 4, 'no two sites or kinds share a secret');
+      assert.equal(await s.getSiteSecret('nope', 'sso'), null);
+    });
+
+    it('createSite with a taken id keeps the first site’s secrets', async ({ s }) => {
+      const before = await s.getSiteSecret(SITE, 'sso');
+      await assert.rejects(s.createSite(SITE, SETTINGS));
+      assert.deepEqual(await s.getSiteSecret(SITE, 'sso'), before);
+    });
+
+    it('initSiteSecret answers the stored secret and keeps it; for an unknown site it stores nothing', async ({ s }) => {
+      const stored = (await s.getSiteSecret(SITE, 'webhook'))!;
+      assert.deepEqual(await s.initSiteSecret(SITE, 'webhook', 'whsec_other'), stored);
+      assert.equal(await s.initSiteSecret('later', 'webhook', 'whsec_early'), null);
+      await s.createSite('later', SETTINGS);
+      assert.notEqual((await s.getSiteSecret('later', 'webhook'))!.secret, 'whsec_early', 'the new site has its own random secret');
+    });
+
+    it('rotateSiteSecret makes the new secret current and keeps the old one until the given time; nothing else changes', async ({ s }) => {
+      await s.createSite('jarida', SETTINGS);
+      const untouched = [await s.getSiteSecret(SITE, 'webhook'), await s.getSiteSecret('jarida', 'sso'), await s.getSiteSecret('jarida', 'webhook')];
+      const first = (await s.getSiteSecret(SITE, 'sso'))!.secret;
+      const rotated = await s.rotateSiteSecret(SITE, 'sso', { secret: 'ssosec_two', initial: 'ssosec_unused', at: T0, previousUntil: T0 + 1000 });
+      assert.deepEqual(rotated, { siteId: SITE, kind: 'sso', secret: 'ssosec_two', previous: first, previousUntil: T0 + 1000, rotatedAt: T0 });
+      assert.deepEqual(await s.getSiteSecret(SITE, 'sso'), rotated);
+      assert.deepEqual([await s.getSiteSecret(SITE, 'webhook'), await s.getSiteSecret('jarida', 'sso'), await s.getSiteSecret('jarida', 'webhook')], untouched);
+      // Again: the one replaced now is the second, and the first verifies no more anywhere.
+      const again = await s.rotateSiteSecret(SITE, 'sso', { secret: 'ssosec_three', initial: 'ssosec_unused', at: T0 + 5, previousUntil: T0 + 5 });
+      assert.deepEqual(again, { siteId: SITE, kind: 'sso', secret: 'ssosec_three', previous: 'ssosec_two', previousUntil: T0 + 5, rotatedAt: T0 + 5 });
+      assert.equal(await s.rotateSiteSecret('nope', 'sso', { secret: 'ssosec_x', initial: 'ssosec_y', at: T0, previousUntil: T0 }), null);
+      assert.equal(await s.getSiteSecret('nope', 'sso'), null);
+    });
+
+    it('two rotations at once from two instances both take effect: each replaces the other or the original', async ({ s, another }) => {
+      const b = await another();
+      const original = (await s.getSiteSecret(SITE, 'webhook'))!.secret;
+      await Promise.all([
+        s.rotateSiteSecret(SITE, 'webhook', { secret: 'whsec_a', initial: 'whsec_i', at: T0, previousUntil: T0 + 9 }),
+        b.rotateSiteSecret(SITE, 'webhook', { secret: 'whsec_b', initial: 'whsec_i', at: T0, previousUntil: T0 + 9 }),
+      ]);
+      const end = (await s.getSiteSecret(SITE, 'webhook'))!;
+      assert.ok(['whsec_a', 'whsec_b'].includes(end.secret), end.secret);
+      assert.equal(end.previous, end.secret === 'whsec_a' ? 'whsec_b' : 'whsec_a', `the later rotation replaced the earlier one, not ${original}`);
+    });
+
     // ---- threads --------------------------------------------------------------------------------
 
     it('ensureThread creates a thread once; getThread and getThreadById read it; unknown ones are null', async ({ s }) => {
@@ -549,13 +607,13 @@ export function storeContract(name: string, open: OpenBacking) {
     // ---- bans -----------------------------------------------------------------------------------------
 
     const ban = (over: Partial<Ban>): Ban => ({
-      id: 'ban-1', siteId: SITE, readerId: 'bad', ipHash: null, shadow: false, reason: null,
+      id: 'ban-1', siteId: SITE, readerId: 'bad', ipHash: null, coversIp: false, shadow: false, reason: null,
       expiresAt: null, createdAt: T0, createdBy: 'tok_mod', liftedAt: null, ...over,
     });
 
     it('createBan and listBans: every field, newest first, per site', async ({ s }) => {
       await s.createSite(OTHER, SETTINGS);
-      const a = ban({ id: 'ban-a', createdAt: T0 + 1, reason: 'شتائم', ipHash: 'ip-1', expiresAt: T0 + 86_400_000 });
+      const a = ban({ id: 'ban-a', createdAt: T0 + 1, reason: 'شتائم', ipHash: 'ip-1', coversIp: true, expiresAt: T0 + 86_400_000 });
       const b = ban({ id: 'ban-b', createdAt: T0 + 3, shadow: true, readerId: 'worse' });
       const c = ban({ id: 'ban-c', createdAt: T0 + 2, readerId: 'third' });
       for (const x of [a, b, c]) await s.createBan(x);
@@ -850,13 +908,28 @@ export function storeContract(name: string, open: OpenBacking) {
       await post(th.id, { ipHash: null, createdAt: T0 + 2 });
       const edge = await post(th.id, { ipHash: 'ip-3', createdAt: T0 + 10 });
       const fresh = await post(th.id, { ipHash: 'ip-4', createdAt: T0 + 11 });
-      await s.createBan(ban({ ipHash: 'ip-1' }));
-      assert.equal(await s.purgeIpHashes(T0 + 10), 1);
+      await s.createBan(ban({ ipHash: 'ip-1', coversIp: true }));
+      assert.equal(await s.purgeIpHashes(T0 + 10, T0 + 20), 1);
       assert.equal((await s.getComment(old1.id))!.ipHash, null);
       assert.equal((await s.getComment(edge.id))!.ipHash, 'ip-3', 'not older than before');
       assert.equal((await s.getComment(fresh.id))!.ipHash, 'ip-4');
-      assert.equal(await s.purgeIpHashes(T0 + 10), 0);
-      assert.equal((await s.listBans(SITE))[0].ipHash, 'ip-1', 'bans keep their own copy');
+      assert.equal(await s.purgeIpHashes(T0 + 10, T0 + 20), 0);
+      assert.equal((await s.listBans(SITE))[0].ipHash, 'ip-1', 'a ban in force keeps its own copy');
+    });
+
+    it('purgeIpHashes forgets the address of bans lifted or expired, and keeps that they covered one', async ({ s }) => {
+      await s.createBan(ban({ id: 'ban-lifted', ipHash: 'ip-1', coversIp: true }));
+      await s.createBan(ban({ id: 'ban-expired', ipHash: 'ip-2', coversIp: true, expiresAt: T0 + 50 }));
+      await s.createBan(ban({ id: 'ban-later', ipHash: 'ip-3', coversIp: true, expiresAt: T0 + 500 }));
+      await s.createBan(ban({ id: 'ban-forever', ipHash: 'ip-4', coversIp: true }));
+      await s.liftBan(SITE, 'ban-lifted', T0 + 10);
+      assert.equal(await s.purgeIpHashes(T0, T0 + 100), 2);
+      const byId = Object.fromEntries((await s.listBans(SITE)).map((b) => [b.id, b]));
+      assert.deepEqual(Object.fromEntries(Object.entries(byId).map(([id, b]) => [id, [b.ipHash, b.coversIp]])), {
+        'ban-lifted': [null, true], 'ban-expired': [null, true], 'ban-later': ['ip-3', true], 'ban-forever': ['ip-4', true],
+      });
+      assert.deepEqual(await s.activeBan(SITE, 'someone', 'ip-3', T0 + 100), byId['ban-later'], 'a ban in force still covers its address');
+      assert.equal(await s.purgeIpHashes(T0, T0 + 100), 0);
     });
 
     // ---- moderator tokens, audit --------------------------------------------------------------------

@@ -112,6 +112,31 @@ test('three readers of one thread get the same approval, and the log is read onc
   }
 });
 
+test('an event for a thousand readers is written in slices, the loop answering other work in between, and each reader gets it once', async () => {
+  const t = await testApp();
+  const hub = new ThreadHub(t.store, 'akhbar', THREAD, { pollMs: 20 });
+  try {
+    const readers = Array.from({ length: 1200 }, () => reader(hub.subscribe(undefined)));
+    for (const r of readers) await r.until((s) => s.startsWith('event: ready'), 'ready');
+    const has = (r: (typeof readers)[number], id: string) => r.text.includes(`"id":"${id}"`);
+    // When the first reader has the event, a macrotask is queued; what it sees tells whether the
+    // fan-out gave the loop back (some readers still waiting) or held it to the end (all served).
+    let seenByMacrotask = -1;
+    const id = await postAndApprove(t, 'خبر للجميع');
+    await readers[0].until((s) => s.includes(`"id":"${id}"`), 'the first reader');
+    await new Promise<void>((res) => setImmediate(() => {
+      seenByMacrotask = readers.filter((r) => has(r, id)).length;
+      res();
+    }));
+    for (const r of readers) await r.until((s) => s.includes(`"id":"${id}"`), 'the approval');
+    assert.ok(seenByMacrotask < readers.length, `other work ran mid fan-out (${seenByMacrotask} of ${readers.length} served by then)`);
+    for (const r of readers) assert.equal(r.text.split(`"id":"${id}"`).length - 1, 1, 'the event once per reader');
+  } finally {
+    hub.close();
+    await t.close();
+  }
+});
+
 test('a reader resumes after its Last-Event-ID, catching up without duplicates, and an undone approval arrives as comment.removed', async () => {
   const t = await testApp();
   const hub = new ThreadHub(t.store, 'akhbar', THREAD, { pollMs: 20 });

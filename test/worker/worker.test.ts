@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIMITS } from '../../packages/shared/src/limits.js';
 import { createModeratorToken } from '../../packages/server/src/moderators.js';
+import { signSsoToken } from '../../packages/server/src/sso.js';
 import { buildNodeApp } from '../../packages/server/src/runtime/node.js';
 import { openSqliteStore } from '../../packages/server/src/store/sqlite.js';
 import { eventually, sseReader, startTestWorker, WORKER_ADMIN_TOKEN, WORKER_SECRET, type TestWorker } from '../support/worker.js';
@@ -217,9 +218,17 @@ test('two readers of a thread, on two isolates, both get the approval from one D
   await eventually(async () => assert.equal((await w.threadStats('live', 'article')).readers, 0), 'the readers gone', 25_000);
 });
 
-test('scheduled() forgets IP hashes older than 30 days on the 00:00 UTC run only', async () => {
-  await site('purge');
+test('scheduled() forgets IP hashes older than 30 days, and those of lifted bans, on the 00:00 UTC run only', async () => {
+  const token = await site('purge');
   const posted = await (await post(w.a, 'purge', 't', 'تعليق قديم')).json();
+  // A ban on the reader's network, lifted: its address has no reason to stay.
+  const mod = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const readerId = (await w.store.getComment(posted.comment.id))!.readerId;
+  const ban = await (await w.a('/api/v1/admin/sites/purge/bans', { method: 'POST', headers: mod, body: json({ readerId, ip: true }) })).json();
+  assert.equal(ban.ban.ip, true);
+  assert.equal((await w.a(`/api/v1/admin/sites/purge/bans/${ban.ban.id}`, { method: 'DELETE', headers: mod })).status, 204);
+  const banHash = async () => (await w.d1.prepare('SELECT ip_hash FROM bans WHERE id = ?').bind(ban.ban.id).all()).results[0].ip_hash;
+  assert.ok(await banHash());
   const old = Date.now() - 31 * 24 * 3600 * 1000;
   await w.d1.prepare('UPDATE comments SET created_at = ? WHERE id = ?').bind(old, posted.comment.id).run();
   const ipHash = async () => (await w.d1.prepare('SELECT ip_hash FROM comments WHERE id = ?').bind(posted.comment.id).all()).results[0].ip_hash;
@@ -230,6 +239,7 @@ test('scheduled() forgets IP hashes older than 30 days on the 00:00 UTC run only
   assert.ok(await ipHash(), 'the 00:05 run leaves it');
   await w.scheduled(new Date(today));
   assert.equal(await ipHash(), null, 'the 00:00 run forgets it');
+  assert.equal(await banHash(), null, 'and the lifted ban’s address');
   assert.equal((await w.store.getComment(posted.comment.id))?.body, 'تعليق قديم', 'the comment itself stays');
 });
 
@@ -242,6 +252,27 @@ test('without TALIQ_SECRET the Worker generates one and keeps it in D1; a short 
   }
   const short = await startTestWorker({ TALIQ_SECRET: 'too-short' }).catch((e: Error) => e);
   assert.ok(short instanceof Error && /healthz answered 500/.test(short.message));
+});
+
+test('a site secret rotated on one isolate holds on the other: both the new and, for the grace period, the old SSO secret sign readers in', async () => {
+  await site('keys');
+  const secretOf = async () => (await (await w.b('/api/v1/admin/sites/keys', { headers: admin })).json()).ssoSecret as string;
+  const old = await secretOf();
+  const rotated = await w.a('/api/v1/admin/sites/keys/secrets/sso/rotate', { method: 'POST', headers: admin });
+  assert.equal(rotated.status, 200, await rotated.clone().text());
+  const { secret, previousValidUntil } = await rotated.json();
+  assert.equal(await secretOf(), secret);
+  assert.ok(Date.parse(previousValidUntil) > Date.now() + 23 * 3600_000, 'a day of grace by default');
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  for (const key of [secret, old]) {
+    const res = await post(w.b, 'keys', 'sso', 'تعليق قارئ مسجّل', { headers: { 'taliq-token': await signSsoToken(key, { sub: 'reader-1', name: 'سارة', exp }) } });
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal((await res.json()).comment.author.verified, true);
+  }
+  const forged = await post(w.b, 'keys', 'sso', 'تعليق', { headers: { 'taliq-token': await signSsoToken('ssosec_guessed', { sub: 'reader-1', name: 'سارة', exp }) } });
+  assert.equal(forged.status, 401);
+  const kind = await w.a('/api/v1/admin/sites/keys/secrets/jwt/rotate', { method: 'POST', headers: admin });
+  assert.equal(kind.status, 422);
 });
 
 test('the demo site of start:worker is created from Node through the same D1', async () => {

@@ -33,6 +33,8 @@ export interface Me {
 export interface NewBan {
   readerId: string;
   shadow?: boolean;
+  /** Also the network the reader last wrote from (IPv6: its /64). */
+  ip?: boolean;
   /** ISO 8601; none for a permanent ban. */
   expiresAt?: string;
   reason?: string;

@@ -644,6 +644,7 @@ export class TaliqModeration extends LitElement {
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
     const shadow = data.get('shadow') === 'on';
+    const ip = data.get('ip') === 'on';
     const days = DURATIONS[(data.get('duration') as Duration) ?? 'forever'] ?? 0;
     const reason = String(data.get('reason') ?? '').trim();
     this.banning = true;
@@ -652,6 +653,7 @@ export class TaliqModeration extends LitElement {
       await client.ban(this.site, {
         readerId: c.author.readerId,
         shadow,
+        ...(ip ? { ip } : {}),
         ...(days ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}),
         ...(reason ? { reason } : {}),
       });
@@ -659,7 +661,8 @@ export class TaliqModeration extends LitElement {
       this.closeBan();
     } catch (err) {
       if (this.lostSession(err)) return;
-      this.banError = this.failure(err);
+      // The one shape error a ban can meet: no recent address to cover.
+      this.banError = ip && err instanceof ApiError && err.code === 'validation_failed' ? { kind: 'error', text: (t) => t.banNoAddress } : this.failure(err);
     } finally {
       this.banning = false;
     }
@@ -937,6 +940,8 @@ export class TaliqModeration extends LitElement {
               <code dir="ltr">${c.author.readerId?.slice(0, 8) ?? ''}</code>
             </p>
             <label class="check"><input type="checkbox" name="shadow" /> <span>${t.banShadow}</span></label>
+            <label class="check"><input type="checkbox" name="ip" aria-describedby="ban-ip-warning" /> <span>${t.banNetwork}</span></label>
+            <p class="hint warning" id="ban-ip-warning">${t.banNetworkWarning}</p>
             <label class="field">
               <span>${t.banDuration}</span>
               <select name="duration">

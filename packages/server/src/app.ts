@@ -17,6 +17,7 @@ import { sharedThreadHubs } from './live/thread-hubs.js';
 import { StreamCaps } from './live/stream-caps.js';
 import { operatorRoutes } from './routes/operator.js';
 import { JwksCache } from './jwks.js';
+import { DEFAULT_SECRET_GRACE_SECONDS, parseSecretGrace } from './site-secrets.js';
 import { guardFetch, parseAllowList, type OutboundPolicy } from './net/outbound-guard.js';
 
 export type { AppDeps } from './context.js';
@@ -47,6 +48,7 @@ export interface ScheduledWork {
 
 export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
+  if (deps.secretGraceSeconds !== undefined) parseSecretGrace(String(deps.secretGraceSeconds));
   assertAdminToken(deps.adminToken);
   const pages = new PageCache(deps.pageCacheMs ?? 0);
   const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps) {
     adminToken: deps.adminToken || undefined,
     clientIp,
     now: deps.now ?? Date.now,
+    secretGraceSeconds: deps.secretGraceSeconds ?? DEFAULT_SECRET_GRACE_SECONDS,
     // Every outgoing call goes through the guard: webhooks, the moderation hook, JWKS.
     fetch: guardFetch(rawFetch, outbound),
     outbound,
@@ -81,11 +84,15 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => errorResponse(c, 404, 'not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}`));
 
   app.get('/healthz', async (c) => {
+    // A degraded limiter (Redis down) leaves the answer 200: the instance still serves and
+    // limits in-process, and an orchestrator restarting every instance would not bring Redis back.
+    const limiter = services.limiter.mode?.();
+    const detail = { store: services.store.engine, ...(limiter && { limiter }) };
     try {
       await services.store.ping();
-      return c.json({ ok: true, store: services.store.engine });
+      return c.json({ ok: true, ...detail });
     } catch {
-      return c.json({ ok: false, store: services.store.engine }, 503);
+      return c.json({ ok: false, ...detail }, 503);
     }
   });
 
@@ -104,7 +111,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', readerRoutes(services));
   const work: ScheduledWork = {
     drainWebhooks: () => drainOutbox(services),
-    purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS),
+    purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS, services.now()),
   };
   return Object.assign(app, { work, streams });
 }

@@ -4,7 +4,7 @@
  * This file reads the arguments and picks the backend; the commands are in cli/commands.ts.
  *   taliq serve [--port 8787] [--host H] [--db PATH | --database-url URL] [--demo]
  *   taliq sites add ID --origin URL [--origin URL …] [--moderation pre|post]
- *   taliq sites list | show ID | set ID SETTING VALUE
+ *   taliq sites list | show ID | set ID SETTING VALUE | rotate-secret ID sso|webhook
  *   taliq threads set --site ID THREAD MODE
  *   taliq removals export --site ID [--from DAY] [--to DAY]
  *   taliq privacy export|erase --email ADDRESS
@@ -13,7 +13,7 @@
  *   taliq tokens revoke TOKEN_ID
  *   taliq import disqus|wordpress|taliq FILE --site ID
  *   taliq export --site ID [--format json]
- * Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN, TALIQ_API.
+ * Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_SECRET_GRACE_SECONDS, TALIQ_ADMIN_TOKEN, TALIQ_API.
  */
 import { parseArgs } from 'node:util';
 import { startNodeServer } from './runtime/node.js';
@@ -24,6 +24,7 @@ import { COMMANDS } from './cli/commands.js';
 import { RemoteError, UsageError } from './cli/errors.js';
 import { localAdmin } from './cli/local-admin.js';
 import { isLoopback, parseApiUrl, remoteAdmin } from './cli/remote-admin.js';
+import { parseSecretGrace } from './site-secrets.js';
 
 const USAGE = `Usage:
   taliq serve [--port 8787] [--host HOST] [--db PATH | --database-url postgres://…] [--trusted-proxies N]
@@ -32,6 +33,8 @@ const USAGE = `Usage:
   taliq sites list
   taliq sites show ID
   taliq sites set ID SETTING VALUE          e.g. sites set akhbar bannedWords '["كلمة","*word*"]'
+  taliq sites rotate-secret ID sso|webhook  a new SSO or webhook secret, printed once; the old one
+                                            verifies for TALIQ_SECRET_GRACE_SECONDS (default a day)
   taliq threads set --site ID THREAD MODE   MODE: open (the site's rule), pre, post, closed
   taliq removals export --site ID [--from YYYY-MM-DD] [--to YYYY-MM-DD] > removals.csv
   taliq privacy export --email ADDRESS        a reader's comments, as JSON
@@ -49,7 +52,7 @@ const USAGE = `Usage:
 Every command but serve works on the local store (--db PATH | --database-url URL), or on any
 Taliq server over its HTTP API: --api https://comments.example.com [--token T], or TALIQ_API.
 The token is --token, else TALIQ_ADMIN_TOKEN: an admin token, or a site's token for that site.
-Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_ADMIN_TOKEN, TALIQ_API, TALIQ_TRUSTED_PROXIES, TALIQ_MAX_STREAMS_PER_ADDRESS, TALIQ_MAX_STREAMS, REDIS_URL`;
+Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_SECRET_GRACE_SECONDS, TALIQ_ADMIN_TOKEN, TALIQ_API, TALIQ_TRUSTED_PROXIES, TALIQ_MAX_STREAMS_PER_ADDRESS, TALIQ_MAX_STREAMS, REDIS_URL`;
 
 function options(args: string[]) {
   return parseArgs({
@@ -138,6 +141,7 @@ export async function main(argv: string[]): Promise<number> {
       trustedProxies: trustedProxies(o['trusted-proxies'] ?? process.env.TALIQ_TRUSTED_PROXIES),
       redisUrl: process.env.REDIS_URL || undefined,
       allowedHookHosts: process.env.TALIQ_ALLOWED_HOOK_HOSTS,
+      secretGraceSeconds: secretGrace(),
       maxStreamsPerAddress: streamCount('--max-streams-per-address', o['max-streams-per-address'] ?? process.env.TALIQ_MAX_STREAMS_PER_ADDRESS),
       maxStreams: streamCount('--max-streams', o['max-streams'] ?? process.env.TALIQ_MAX_STREAMS),
     });
@@ -167,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
   let opened: Admin | undefined;
   const admin = async () => {
     if (!opened) {
-      if (backend.local) opened = localAdmin(await openStore(backend.local));
+      if (backend.local) opened = localAdmin(await openStore(backend.local), undefined, { secret: process.env.TALIQ_SECRET || undefined, graceSeconds: secretGrace() });
       else {
         if (backend.remote.url.protocol === 'http:' && !isLoopback(backend.remote.url)) {
           console.error(`taliq: warning: the token goes unencrypted over http:// to ${backend.remote.url.host}; use https://`);
@@ -181,6 +185,15 @@ export async function main(argv: string[]): Promise<number> {
     return await handler({ args: name === command ? [sub, ...rest].filter((a) => a !== undefined) : rest, o, admin });
   } finally {
     await opened?.close();
+  }
+}
+
+/** TALIQ_SECRET_GRACE_SECONDS, checked; a wrong value is the operator's to fix (exit 2). */
+function secretGrace(): number {
+  try {
+    return parseSecretGrace(process.env.TALIQ_SECRET_GRACE_SECONDS);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 

@@ -19,6 +19,11 @@ export interface AppDeps {
   /** The clock, replaceable in tests. */
   now?: () => number;
   /**
+   * TALIQ_SECRET_GRACE_SECONDS: how long a site's replaced SSO or webhook secret still verifies
+   * after a rotation. Default 86400 (a day); 0: not at all.
+   */
+  secretGraceSeconds?: number;
+  /**
    * Outgoing HTTP (webhooks and every other URL the server calls). createApp wraps it with the
    * outbound guard (net/outbound-guard.ts): no private targets, no redirects followed.
    */
@@ -72,6 +77,8 @@ export interface Services {
   adminToken: string | undefined;
   clientIp: (c: Context) => string | undefined;
   now: () => number;
+  /** How long a rotated-out site secret still verifies, in seconds (site-secrets.ts). */
+  secretGraceSeconds: number;
   /** Guarded: refuses internal targets and follows no redirect. */
   fetch: typeof fetch;
   /** What the guard allows; set-time checks of called URLs use it too (net/called-urls.ts). */

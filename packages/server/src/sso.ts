@@ -16,6 +16,7 @@ import { ApiError } from './errors.js';
 import type { Services } from './context.js';
 import type { AsymmetricAlg } from './jwks.js';
 import { base64url, fromBase64url } from './crypto.js';
+import { verifyingSecrets } from './site-secrets.js';
 
 /** Clock skew allowed between the publisher's clock and ours, both ways. */
 export const SSO_SKEW_S = 60;
@@ -35,15 +36,12 @@ const Claims = z.object({
 });
 export type SsoUser = z.infer<typeof Claims>;
 
-/** The secret a publisher signs readers' tokens with; shown to the site's moderators. */
-export const ssoSecret = (s: Services, siteId: string) => s.signer.mac('sso', siteId, 24).then((m) => `ssosec_${m}`);
-
 /**
- * Every HS256 secret a site's tokens may be signed with, current first. One place, so stored
- * and rotated secrets (a previous one kept for a grace period) replace only this function.
+ * Every HS256 secret a site's tokens may be signed with, current first: the site's stored
+ * `ssoSecret`, and after a rotation the one it replaced, for the grace period.
  */
-async function hs256Secrets(s: Services, siteId: string): Promise<string[]> {
-  return [await ssoSecret(s, siteId)];
+export function hs256Secrets(s: Services, siteId: string): Promise<string[]> {
+  return verifyingSecrets(s, siteId, 'sso');
 }
 
 /** A token for tests and for publishers' reference (HS256): header.payload.signature. */

@@ -1,6 +1,8 @@
 /**
  * The per-site webhook: new pending and flagged comments are announced to `webhookUrl` as JSON,
- * signed with HMAC-SHA256 (`Taliq-Signature: t=<unix seconds>,v1=<hex>` over `<t>.<body>`).
+ * signed with HMAC-SHA256 (`Taliq-Signature: t=<unix seconds>,v1=<hex>` over `<t>.<body>`). For
+ * the grace period after the site's webhook secret is rotated, a second `v1=` signs with the old
+ * one (`t=…,v1=<new>,v1=<old>`, as Stripe does), so a receiver still holding it keeps working.
  *
  * Deliveries go through the store's outbox, so nothing sleeps in a request and nothing is lost
  * to a restart: `announce` queues the payload and tries it once after the answer; a failed
@@ -11,6 +13,7 @@
 import type { ModeratorComment } from '../../shared/src/index.js';
 import type { Services } from './context.js';
 import { randomHex } from './crypto.js';
+import { verifyingSecrets } from './site-secrets.js';
 
 export type WebhookEvent = 'comment.pending' | 'comment.flagged';
 
@@ -21,12 +24,14 @@ const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toStr
 const LEASE_MS = 60_000;
 const ATTEMPT_TIMEOUT_MS = 10_000;
 
-/** The secret a site's receiver checks signatures with; shown to its moderators. */
-export const webhookSecret = (s: Services, siteId: string) => s.signer.mac('webhook', siteId, 24).then((m) => `whsec_${m}`);
-
-export async function signPayload(secret: string, timestamp: number, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return `t=${timestamp},v1=${hex(await crypto.subtle.sign('HMAC', key, enc.encode(`${timestamp}.${body}`)))}`;
+/** The `Taliq-Signature` value: one `v1=` per secret, in the order given (current first). */
+export async function signPayload(secrets: string | string[], timestamp: number, body: string): Promise<string> {
+  const signed = enc.encode(`${timestamp}.${body}`);
+  const v1 = await Promise.all([secrets].flat().map(async (secret) => {
+    const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    return `,v1=${hex(await crypto.subtle.sign('HMAC', key, signed))}`;
+  }));
+  return `t=${timestamp}${v1.join('')}`;
 }
 
 /** Queues the announcement (before the answer, so it outlives a crash) and tries it after the answer. */
@@ -66,7 +71,9 @@ export async function drainOutbox(s: Services, limit = 50): Promise<number> {
 /** One POST; answers why it failed, or null. */
 async function attempt(s: Services, url: string, siteId: string, event: string, body: string): Promise<string | null> {
   try {
-    const signature = await signPayload(await webhookSecret(s, siteId), Math.floor(Date.now() / 1000), body);
+    const secrets = await verifyingSecrets(s, siteId, 'webhook');
+    if (secrets.length === 0) return 'no such site';
+    const signature = await signPayload(secrets, Math.floor(Date.now() / 1000), body);
     const res = await s.fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'taliq-signature': signature, 'taliq-event': event, 'user-agent': 'Taliq-Webhook/1' },

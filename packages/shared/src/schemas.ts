@@ -177,6 +177,8 @@ export interface Me {
 export const NewBan = z.strictObject({
   readerId: ServerId,
   shadow: z.boolean().optional(),
+  /** Also the address (IPv6: its /64) of the reader's latest comment; never the default, carriers share addresses. */
+  ip: z.boolean().optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   reason: note.optional(),
 });
@@ -208,8 +210,11 @@ export const SiteSettings = z.strictObject({
   ssoJwksUrl: httpUrl.nullable(),
   /** A reader whose last N decided comments were all approved skips pre-moderation; null: off. */
   trustAfter: z.number().int().min(1).max(100).nullable(),
-  /** How many posts, votes and reports a reader and an IP address may send per window. */
-  limits: z.strictObject({ posts: Limit, votes: Limit, reports: Limit }),
+  /**
+   * How many posts, edits, votes and reports a reader and an IP address may send per window.
+   * `edits` came later: optional, so settings written before keep validating (its default applies).
+   */
+  limits: z.strictObject({ posts: Limit, edits: Limit.optional(), votes: Limit, reports: Limit }),
   /** Ask every comment for a proof of work (ALTCHA-style), for sites under attack. */
   proofOfWork: z.boolean(),
 });
@@ -231,6 +236,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   limits: {
     // Many Moroccan readers share one mobile-carrier address, so the IP limits are loose.
     posts: { perReader: 5, perIp: 30, windowSeconds: 60 },
+    edits: { perReader: 10, perIp: 100, windowSeconds: 600 },
     votes: { perReader: 60, perIp: 600, windowSeconds: 60 },
     reports: { perReader: 10, perIp: 100, windowSeconds: 3600 },
   },

@@ -68,6 +68,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
+import { LINK_RE } from '../../shared/src/links.js';
 import type { NewCommentInput, OwnComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
 import { ApiClient, ApiError, newIdempotencyKey, type ReportReason } from './api-client.js';
 import { readConfig, readEnv, type Config } from './config.js';
@@ -79,9 +80,9 @@ import type { Draft, Receipt, Vote } from './storage.js';
 import { styles } from './styles.js';
 import { absoluteTime, formatNumber, relativeTime } from './time.js';
 
-/** A reader's text, its http(s) URLs as links (nofollow ugc noopener); nothing else is markup. */
+/** A reader's text, its http(s) URLs as links (nofollow ugc noopener), as every view splits them; nothing else is markup. */
 const linked = (text: string) =>
-  text.split(/(https?:\/\/[^\s<>"]*[^\s<>".,;:!?؟،)\]])/).map((p, i) => (i % 2 ? html`<a href=${p} rel="nofollow ugc noopener" target="_blank">${p}</a>` : p));
+  text.split(LINK_RE).map((p, i) => (i % 2 ? html`<a href=${p} rel="nofollow ugc noopener" target="_blank">${p}</a>` : p));
 
 export interface TaliqPostedDetail {
   comment: OwnComment;

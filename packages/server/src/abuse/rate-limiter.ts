@@ -8,6 +8,11 @@ export interface RateLimiter {
    * past `limit` hits in the current window.
    */
   hit(key: string, limit: number, windowMs: number, cost?: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+  /**
+   * Limiters shared through Redis say whether they count for every instance now (`shared`) or
+   * only for this process (`degraded`, Redis not answering); /healthz reports it.
+   */
+  mode?(): 'shared' | 'degraded';
   close?(): Promise<void>;
 }
 

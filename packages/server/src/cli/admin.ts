@@ -10,11 +10,19 @@ import type { PrivacyErased, PrivacyExport, Role, SiteSettings, TokenView } from
 import type { exportSite } from '../importers/export.js';
 import type { ImportResult } from '../importers/import.js';
 import type { ImportData } from '../importers/types.js';
-import type { ThreadMode } from '../store/store.js';
+import type { SecretKind, ThreadMode } from '../store/store.js';
 
 export interface SiteView {
   id: string;
   settings: SiteSettings;
+}
+
+/** As `POST /admin/sites/{site}/secrets/{kind}/rotate` answers it: times as ISO strings. */
+export interface RotatedSecretView {
+  kind: SecretKind;
+  secret: string;
+  rotatedAt: string;
+  previousValidUntil: string | null;
 }
 
 export type SiteExport = Awaited<ReturnType<typeof exportSite>>;
@@ -27,6 +35,8 @@ export interface Admin {
   /** Answers the site with every setting after the change. */
   updateSite(id: string, patch: Partial<SiteSettings>): Promise<SiteView>;
   setThreadMode(siteId: string, key: string, mode: ThreadMode): Promise<void>;
+  /** A new random secret of this kind for the site; the answer is the only place it is printed. */
+  rotateSecret(siteId: string, kind: SecretKind): Promise<RotatedSecretView>;
 
   /** `siteId` null: an admin token, valid on every site (an owner). The token is in the answer only. */
   createToken(siteId: string | null, label: string | null, role: Role): Promise<{ id: string; token: string; role: Role }>;

@@ -11,6 +11,7 @@ import { parseDisqus } from '../importers/disqus.js';
 import { parseWordpress } from '../importers/wordpress.js';
 import { parseTaliq } from '../importers/taliq.js';
 import { ImportError, type ImportData } from '../importers/types.js';
+import { SECRET_KINDS } from '../site-secrets.js';
 import type { Admin } from './admin.js';
 import { UsageError } from './errors.js';
 
@@ -38,6 +39,7 @@ export interface CommandContext {
 type Command = (ctx: CommandContext) => Promise<number>;
 
 const ThreadMode = z.enum(['open', 'pre', 'post', 'closed']);
+const SecretKind = z.enum(SECRET_KINDS);
 const PARSERS: Record<string, (text: string) => ImportData> = { disqus: parseDisqus, wordpress: parseWordpress, taliq: parseTaliq };
 
 const issues = (error: z.ZodError, what: string) => error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('\n');
@@ -98,6 +100,17 @@ export const COMMANDS: Record<string, Command> = {
     if (!patch.success) throw new UsageError(issues(patch.error, 'setting'));
     const site = await (await admin()).updateSite(id, withCanonicalOriginsSafe(patch.data));
     console.log(`${id}: ${key} = ${JSON.stringify(site.settings[key as keyof typeof site.settings])}`);
+    return 0;
+  },
+
+  async 'sites rotate-secret'({ args: [id, kind], admin }) {
+    const parsed = SecretKind.safeParse(kind);
+    if (!id || !parsed.success) throw new UsageError('sites rotate-secret needs a site id and which secret: sso or webhook');
+    const rotated = await (await admin()).rotateSecret(id, parsed.data);
+    // The new secret alone on stdout, so that it can be captured; the rest to stderr.
+    console.log(rotated.secret);
+    console.error(`New ${parsed.data} secret for site "${id}". It is shown once: keep it now. ` +
+      (rotated.previousValidUntil ? `The old one still verifies until ${rotated.previousValidUntil}.` : 'The old one no longer verifies.'));
     return 0;
   },
 

@@ -4,7 +4,9 @@
  */
 import { DEFAULT_SETTINGS } from '../../../shared/src/index.js';
 import { issueToken, revokeTokenById, tokenView } from '../moderators.js';
-import { withCanonicalOrigins } from '../routes/admin.js';
+import { rotatedView, withCanonicalOrigins } from '../routes/admin.js';
+import { DEFAULT_SECRET_GRACE_SECONDS, rotateSecret } from '../site-secrets.js';
+import { Signer } from '../crypto.js';
 import { eraseByEmail, exportByEmail } from '../privacy.js';
 import { removalsCsv } from '../removals-csv.js';
 import { exportSite } from '../importers/export.js';
@@ -30,7 +32,15 @@ const ACTOR = 'cli';
 const DAY = 86_400_000;
 const view = (s: SiteView): SiteView => ({ id: s.id, settings: s.settings });
 
-export function localAdmin(store: Store, now = () => Date.now()): Admin {
+/** What the local rotate-secret needs from the environment (cli.ts reads it). */
+export interface LocalSecretOptions {
+  /** TALIQ_SECRET, as the server has it: a site older than stored secrets derived its own from it. */
+  secret?: string;
+  /** TALIQ_SECRET_GRACE_SECONDS, already checked. */
+  graceSeconds?: number;
+}
+
+export function localAdmin(store: Store, now = () => Date.now(), secrets: LocalSecretOptions = {}): Admin {
   const audit = (siteId: string | null, action: string, target: string | null, before: unknown, after: unknown) =>
     store.addAudit({ siteId, actor: ACTOR, action, target, before, after, at: now() });
   const site = async (id: string, hint = '') => {
@@ -63,6 +73,19 @@ export function localAdmin(store: Store, now = () => Date.now()): Admin {
       const was = Object.fromEntries(Object.keys(patch).map((k) => [k, before.settings[k as keyof typeof before.settings]]));
       await audit(id, 'site.settings', id, was, patch);
       return view(updated);
+    },
+
+    async rotateSecret(siteId, kind) {
+      await site(siteId);
+      // The server's secret matters only for a site whose secrets were never stored: its derived
+      // one becomes the previous. Read, never generated here: a new one would derive wrong values.
+      const secret = secrets.secret || (await store.getMeta('secret'));
+      if (!secret && !(await store.getSiteSecret(siteId, kind))) {
+        throw new UsageError(`Site "${siteId}" has used the secret derived from TALIQ_SECRET until now: run this with the server's TALIQ_SECRET set, or once with --api`);
+      }
+      const rotated = await rotateSecret({ store, now, signer: new Signer(secret ?? 'x'.repeat(32)), secretGraceSeconds: secrets.graceSeconds ?? DEFAULT_SECRET_GRACE_SECONDS }, siteId, kind, ACTOR);
+      if (!rotated) throw new UsageError(`No site "${siteId}"`);
+      return rotatedView(rotated);
     },
 
     async setThreadMode(siteId, key, mode) {

@@ -9,7 +9,7 @@
  */
 import type { CreatedToken, ErrorBody, ImportBatchInput, ImportBatchResult, PrivacyErased, PrivacyExport, TokenView } from '../../../shared/src/index.js';
 import type { ImportResult } from '../importers/import.js';
-import type { Admin, SiteExport, SiteView } from './admin.js';
+import type { Admin, RotatedSecretView, SiteExport, SiteView } from './admin.js';
 import { RemoteError, UsageError } from './errors.js';
 import { importBatches, wireComment } from './import-batches.js';
 
@@ -110,6 +110,7 @@ export function remoteAdmin(base: URL, token: string, options: RemoteOptions = {
     // The answer also holds the site's secrets: they are left here.
     getSite: async (id) => view(await call<SiteView>('GET', `/sites/${seg(id)}`)),
     updateSite: async (id, patch) => view(await call<SiteView>('PATCH', `/sites/${seg(id)}`, patch)),
+    rotateSecret: (siteId, kind) => call<RotatedSecretView>('POST', `/sites/${seg(siteId)}/secrets/${seg(kind)}/rotate`),
     setThreadMode: async (siteId, key, mode) => {
       await call('PATCH', `/sites/${seg(siteId)}/threads/${seg(key)}`, { mode });
     },

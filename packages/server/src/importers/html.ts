@@ -38,41 +38,71 @@ export function decodeHtmlEntities(s: string): string {
 }
 
 const BLOCK = new Set(['p', 'div', 'blockquote', 'pre', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'tr', 'hr', 'section', 'article', 'figure']);
-const TAG = /<!--[\s\S]*?(?:-->|$)|<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+const TAG_NAME = /<(\/?)([A-Za-z][A-Za-z0-9-]*)/y;
 
-/** Comment HTML as stored plain text (before cleanText). */
+/**
+ * Comment HTML as stored plain text (before cleanText). One pass, each character looked at once
+ * (a regex for whole tags scans to the end from every unclosed `<a`: quadratic). As browsers
+ * read it: a `<` that opens no tag is text; quotes count only around attribute values; a tag or
+ * comment still open at the end is dropped with the rest.
+ */
 export function htmlToText(html: string): string {
-  let out = '';
-  let last = 0;
-  let skipUntil: string | null = null;
+  // Pieces, joined once: a link's text is replaced in place without copying all before it.
+  const out: string[] = [];
+  let lower: string | undefined;
   let link: { href: string | null; start: number } | null = null;
-  for (const m of html.matchAll(TAG)) {
-    const at = m.index!;
-    if (!skipUntil) out += html.slice(last, at);
-    last = at + m[0].length;
-    if (m[0].startsWith('<!--')) continue;
-    const closing = m[1] === '/';
-    const tag = m[2].toLowerCase();
-    if (skipUntil) {
-      if (closing && tag === skipUntil) skipUntil = null;
+  const n = html.length;
+  // `text`: where the text not yet kept starts; `i`: where to look for the next `<`.
+  let text = 0;
+  let i = 0;
+  for (let lt = html.indexOf('<'); lt >= 0; lt = html.indexOf('<', i)) {
+    const comment = html.startsWith('<!--', lt);
+    TAG_NAME.lastIndex = lt;
+    const m = comment ? null : TAG_NAME.exec(html);
+    i = lt + 1;
+    // A `<` that opens nothing is text.
+    if (!comment && !m) continue;
+    out.push(html.slice(text, lt));
+    text = n;
+    if (!m) {
+      const end = html.indexOf('-->', lt + 4);
+      if (end < 0) break;
+      i = text = end + 3;
       continue;
     }
+    // The attributes, up to the `>` outside a quoted value.
+    let j = lt + m[0].length;
+    while (j < n && html[j] !== '>') {
+      if (html[j++] !== '=') continue;
+      while (html[j] === ' ' || html[j] === '\t' || html[j] === '\n') j++;
+      if (html[j] === '"' || html[j] === "'") {
+        const close = html.indexOf(html[j], j + 1);
+        j = close < 0 ? n : close + 1;
+      }
+    }
+    if (j >= n) break;
+    const attrs = html.slice(lt + m[0].length, j);
+    i = text = j + 1;
+    const closing = m[1] === '/';
+    const tag = m[2].toLowerCase();
     if (!closing && (tag === 'script' || tag === 'style')) {
-      skipUntil = tag;
+      // Their contents are not markup, and not shown: dropped up to their closing tag.
+      const end = (lower ??= html.toLowerCase()).indexOf(`</${tag}`, i);
+      i = text = end < 0 ? n : end;
     } else if (tag === 'br') {
-      out += '\n';
+      out.push('\n');
     } else if (BLOCK.has(tag)) {
-      out += tag !== 'li' ? '\n\n' : closing ? '' : '\n• ';
+      out.push(tag !== 'li' ? '\n\n' : closing ? '' : '\n• ');
     } else if (tag === 'a' && !closing) {
-      const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(m[3]);
+      const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attrs);
       link = { href: href ? decodeHtmlEntities(href[1] ?? href[2] ?? href[3]).trim() : null, start: out.length };
     } else if (tag === 'a' && closing && link) {
-      out = out.slice(0, link.start) + withAddress(out.slice(link.start), link.href);
+      out.push(withAddress(out.splice(link.start).join(''), link.href));
       link = null;
     }
   }
-  if (!skipUntil) out += html.slice(last);
-  return tidy(decodeHtmlEntities(out));
+  out.push(html.slice(text));
+  return tidy(decodeHtmlEntities(out.join('')));
 }
 
 /** A link's text, with its address when the text does not show it. */

@@ -41,6 +41,10 @@ interface Frame {
 }
 
 const PAGE = 100;
+/** Streams written between two pauses of an event's fan-out. */
+const FANOUT_SLICE = 500;
+/** A macrotask pause (timers exist on Node and workerd alike): pending I/O runs before the next slice. */
+const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const enc = new TextEncoder();
 const READY = enc.encode('event: ready\ndata: {}\nretry: 3000\n\n');
 const KEEPALIVE = enc.encode(': keep-alive\n\n');
@@ -157,7 +161,17 @@ export class ThreadHub {
     this.stats.polls++;
     const frames = await this.frames(this.thread, this.cursor);
     for (const f of frames) {
-      for (const sub of this.subs) if (!sub.joining) this.send(sub, f);
+      // Thousands of readers: hand the loop back between slices, so one event's fan-out does not
+      // hold every other request (and /healthz) behind it.
+      let written = 0;
+      for (const sub of [...this.subs]) {
+        if (sub.joining || !this.subs.has(sub)) continue;
+        this.send(sub, f);
+        if (++written % FANOUT_SLICE === 0) await yieldToLoop();
+      }
+      // A reader that finished catching up during a pause joined level with the old cursor and
+      // may have been passed over: one synchronous sweep (send skips who has it) before moving on.
+      if (written >= FANOUT_SLICE) for (const sub of this.subs) if (!sub.joining) this.send(sub, f);
       this.cursor = f.id;
     }
   }

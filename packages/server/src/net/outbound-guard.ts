@@ -68,7 +68,8 @@ export function parseAllowList(raw: string | undefined): AllowEntry[] {
 const portOf = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');
 const portMatches = (e: AllowEntry, url: URL) => e.port === undefined || e.port === portOf(url);
 
-function allowsName(allow: AllowEntry[], url: URL): boolean {
+/** The operator listed this name (on this port, or any): it is called wherever it resolves. */
+export function allowsName(allow: AllowEntry[], url: URL): boolean {
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   return allow.some((e) => 'name' in e && e.name === host && portMatches(e, url));
 }
@@ -109,6 +110,16 @@ export async function whyRefused(raw: string, policy: OutboundPolicy, lookup: 's
     return lookup === 'strict' ? `${host} does not resolve (${(e as Error).message})` : null;
   }
   if (!addresses.length) return lookup === 'strict' ? `${host} does not resolve` : null;
+  return whyAddressesRefused(url, addresses, policy);
+}
+
+/**
+ * Why the addresses `url`'s name resolved to may not be called (one internal address among
+ * public ones is enough), or null. Also used where the connection is made (runtime/pinned-fetch.ts).
+ */
+export function whyAddressesRefused(url: URL, addresses: string[], policy: Pick<OutboundPolicy, 'allow'>): string | null {
+  const host = url.hostname;
+  if (allowsName(policy.allow, url)) return null;
   for (const a of addresses) {
     const ip = parseIp(a);
     if (!ip) return `${host} resolves to "${a}", which is not an address`;

@@ -10,12 +10,11 @@ import { NewBan, ServerId, ThreadKey } from '../../../shared/src/index.js';
 import type { Me, ModerationAction, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
 import { normalizeText } from '../moderation/normalize.js';
 import { randomHex } from '../crypto.js';
-import { webhookSecret } from '../webhook.js';
 import { assertCallableSettings } from '../net/called-urls.js';
-import { ssoSecret } from '../sso.js';
+import { rotateSecret, SECRET_KINDS, siteSecret, type RotatedSecret } from '../site-secrets.js';
 import { removalsCsv } from '../removals-csv.js';
 import type { Status } from '../../../shared/src/limits.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, zodIssues } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
 import { decodeCursor, encodeCursor, requireSite } from '../comments.js';
@@ -44,6 +43,7 @@ const RemovalsQuery = z
   .strictObject({ from: day.optional(), to: day.optional() })
   .transform(({ from, to }) => ({ from: from ?? 0, to: to === undefined ? Number.MAX_SAFE_INTEGER : to + 24 * 3600 * 1000 }));
 const NewSite = z.strictObject({ id: SiteId, settings: SiteSettingsPatch.optional() });
+const SecretKindParam = z.object({ kind: z.enum(SECRET_KINDS) });
 
 /** Stored origins are bare `scheme://host[:port]`, whatever path the moderator typed. */
 export const withCanonicalOrigins = <T extends { origins?: string[] }>(settings: T): T =>
@@ -155,7 +155,21 @@ export function adminRoutes(s: Services) {
     const site = await requireSite(s, siteId);
     // Secrets are the owners': a moderator token reads the settings only.
     if (c.get('moderator').role !== 'owner') return c.json({ id: site.id, settings: site.settings });
-    return c.json({ id: site.id, settings: site.settings, webhookSecret: await webhookSecret(s, site.id), ssoSecret: await ssoSecret(s, site.id) });
+    const [webhook, sso] = await Promise.all([siteSecret(s, site.id, 'webhook'), siteSecret(s, site.id, 'sso')]);
+    return c.json({ id: site.id, settings: site.settings, webhookSecret: webhook!.secret, ssoSecret: sso!.secret });
+  });
+
+  // A new random secret; the replaced one still verifies for the grace period (site-secrets.ts).
+  app.post('/sites/:site/secrets/:kind/rotate', access.owner, validate('param', SiteParams.extend({ kind: z.string() })), async (c) => {
+    const { site: siteId, kind: rawKind } = c.req.valid('param');
+    const m = c.get('moderator');
+    // 422, not the 400 of a malformed path: the path is fine, the kind is not one we have.
+    const kind = SecretKindParam.safeParse({ kind: rawKind });
+    if (!kind.success) throw new ApiError(422, 'validation_failed', `Sites have no "${rawKind.slice(0, 40)}" secret: the kinds are ${SECRET_KINDS.join(' and ')}`, zodIssues(kind.error));
+    await requireSite(s, siteId);
+    const rotated = await rotateSecret(s, siteId, kind.data.kind, m.actor);
+    if (!rotated) throw notFound('site', siteId);
+    return c.json(rotatedView(rotated));
   });
 
   app.patch('/sites/:site', access.owner, validate('param', SiteParams), validate('json', SiteSettingsPatch), async (c) => {
@@ -189,15 +203,21 @@ export function adminRoutes(s: Services) {
     const m = c.get('moderator');
     await requireSite(s, siteId);
     const input = c.req.valid('json');
-    // The ban also covers the IP address the reader last wrote from.
-    const last = await s.store.lastCommentBy(siteId, input.readerId);
+    // A ban takes the reader; the address they last wrote from only when asked, since one carrier
+    // address can be thousands of readers.
+    const ipHash = input.ip ? (await s.store.lastCommentBy(siteId, input.readerId))?.ipHash : null;
+    if (input.ip && !ipHash) {
+      throw new ApiError(422, 'validation_failed', 'No address is known for this reader: their latest comment is older than 30 days', [
+        { path: ['ip'], code: 'invalid_value', message: 'No address known for this reader' },
+      ]);
+    }
     const ban: Ban = {
-      id: randomHex(6), siteId, readerId: input.readerId, ipHash: last?.ipHash ?? null, shadow: input.shadow ?? false,
+      id: randomHex(6), siteId, readerId: input.readerId, ipHash: ipHash ?? null, coversIp: !!input.ip, shadow: input.shadow ?? false,
       reason: input.reason ?? null, expiresAt: input.expiresAt ? Date.parse(input.expiresAt) : null,
       createdAt: s.now(), createdBy: m.actor, liftedAt: null,
     };
     await s.store.createBan(ban);
-    await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.ban', target: input.readerId, before: null, after: { shadow: ban.shadow, expiresAt: input.expiresAt ?? null, reason: ban.reason }, at: s.now() });
+    await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.ban', target: input.readerId, before: null, after: { shadow: ban.shadow, ip: ban.coversIp, expiresAt: input.expiresAt ?? null, reason: ban.reason }, at: s.now() });
     return c.json({ ban: banView(ban) }, 201);
   });
 
@@ -244,8 +264,13 @@ export function adminRoutes(s: Services) {
   return app;
 }
 
+export const rotatedView = (r: RotatedSecret) => ({
+  kind: r.kind, secret: r.secret, rotatedAt: new Date(r.rotatedAt).toISOString(),
+  previousValidUntil: r.previousValidUntil === null ? null : new Date(r.previousValidUntil).toISOString(),
+});
+
 const banView = (b: Ban) => ({
-  id: b.id, readerId: b.readerId, shadow: b.shadow, reason: b.reason,
+  id: b.id, readerId: b.readerId, shadow: b.shadow, ip: b.coversIp, reason: b.reason,
   expiresAt: b.expiresAt ? new Date(b.expiresAt).toISOString() : null,
   createdAt: new Date(b.createdAt).toISOString(), createdBy: b.createdBy,
   liftedAt: b.liftedAt ? new Date(b.liftedAt).toISOString() : null,

@@ -14,7 +14,7 @@ import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, 
 import { NewReport, ServerId } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
 import { verifySsoToken } from '../sso.js';
-import { identifyUser } from '../comments.js';
+import { identifyUser, idempotencyScope } from '../comments.js';
 import { renderThreadHtml } from '../render-html.js';
 import { enforceLimit } from '../abuse/limits.js';
 import { createChallenge, verifySolution } from '../abuse/pow.js';
@@ -51,6 +51,16 @@ export function acceptsGzip(header: string | undefined): boolean {
     else if (coding === '*') any = ok;
   }
   return named ?? any;
+}
+
+/**
+ * comments.html is inert: nothing in it may load or run (its JSON-LD is data, which CSP does not
+ * block), and only the site's registered origins may frame it.
+ */
+export function htmlPolicy(origins: readonly string[]): string {
+  // Stored origins are bare scheme://host[:port]; anything else could not be a source here.
+  const sources = origins.map(normalizeOrigin).filter((o) => /^https?:\/\/[^\s;,']+$/.test(o));
+  return `default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors ${sources.length ? sources.join(' ') : "'none'"}`;
 }
 
 /** Pages past this size go gzipped to clients that accept it (where the runtime does not compress itself). */
@@ -112,7 +122,7 @@ export function readerRoutes(s: Services) {
     const origin = c.req.header('origin');
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
-    await enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c));
+    // A missing or wrong proof of work is refused before the rate limit counts anything.
     if (site.settings.proofOfWork && !(await verifySolution(s, site.id, c.req.header('taliq-pow')))) {
       throw new ApiError(403, 'forbidden', 'This site asks for a solved challenge (GET /sites/{site}/challenge) in the Taliq-Pow header');
     }
@@ -124,11 +134,11 @@ export function readerRoutes(s: Services) {
       input: user ? { ...input, author: { name: user.name, email: user.email ?? input.author.email } } : input,
       user,
       fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
-      // Scoped to the reader: one reader's key never answers with another's comment, and no
-      // reader can take an importer's `import:…` key (stored keys start with the reader id).
-      idempotencyKey: idem.data ? `r:${who.readerId ?? who.ipHash ?? 'anonymous'}:${idem.data}` : null,
+      // Scoped to the reader: one reader's key never answers with another's comment.
+      idempotencyKey: idem.data ? await idempotencyScope(s, idem.data, who, s.clientIp(c), c.req.header('taliq-form')) : null,
       reader: who,
       signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
+      spend: () => enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c)),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
     else if (comment.flagged) await announce(s, site, 'comment.flagged', toModerator(comment, thread));
@@ -154,7 +164,7 @@ export function readerRoutes(s: Services) {
     const { comment, site } = await commentForEdit(s, id, c.req.header('authorization'));
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
-    const edited = await editComment(s, comment, site, c.req.valid('json').body, who);
+    const edited = await editComment(s, comment, site, c.req.valid('json').body, who, () => enforceLimit(s, site, 'edits', who.readerId, s.clientIp(c)));
     return c.json({ comment: toOwn(edited) });
   });
 
@@ -216,11 +226,22 @@ export function readerRoutes(s: Services) {
   // The approved thread as escaped HTML with JSON-LD, for search engines and readers without JavaScript.
   app.get('/sites/:site/threads/:thread/comments.html', validate('param', ThreadParams), validate('query', HtmlQuery), async (c) => {
     const { site: siteId, thread: key } = c.req.valid('param');
-    await requireSite(s, siteId);
-    const thread = await s.store.getThread(siteId, key);
-    const page = thread ? await s.store.listThread(thread.id, c.req.valid('query').sort, LIMITS.pageMax, null) : { top: [], replies: [] };
+    const { sort } = c.req.valid('query');
+    const site = await requireSite(s, siteId);
     c.header('Cache-Control', 'public, max-age=60');
-    return c.html(renderThreadHtml(thread, key, page.top, page.replies));
+    c.header('Content-Type', 'text/html; charset=UTF-8');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Content-Security-Policy', htmlPolicy(site.settings.origins));
+    // Kept like the JSON page: a crawler's burst, or a publisher's server fetching it for every
+    // article view, reads the store about once a second.
+    const cacheKey = `html\n${siteId}\n${key}\n${sort}`;
+    let page = s.pages.get(cacheKey, Date.now());
+    if (!page) {
+      const thread = await s.store.getThread(siteId, key);
+      const list = thread ? await s.store.listThread(thread.id, sort, LIMITS.pageMax, null) : { top: [], replies: [] };
+      page = s.pages.set(cacheKey, encoder.encode(renderThreadHtml(thread, key, list.top, list.replies)) as Uint8Array<ArrayBuffer>, Date.now());
+    }
+    return sendPage(c, page);
   });
 
   app.get('/sites/:site/counts', validate('param', SiteParams), validate('query', CountsQuery), async (c) => {

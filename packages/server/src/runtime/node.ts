@@ -13,9 +13,12 @@ import { assertAdminToken, createApp } from '../app.js';
 import { resolveSecret } from '../secret.js';
 import { openStore } from './open-store.js';
 import { resolveHost } from './resolve-host.js';
+import { pinnedFetch } from './pinned-fetch.js';
+import { parseAllowList } from '../net/outbound-guard.js';
 import { closeWhenBodyUnread, lingerOnUnreadBodies } from './lingering-close.js';
 import { clientIpFrom } from '../abuse/client-ip.js';
-import { RedisRateLimiter, type RateLimiter } from '../abuse/rate-limiter.js';
+import type { RateLimiter } from '../abuse/rate-limiter.js';
+import { openRedisLimiter } from './redis-limiter.js';
 import type { Store } from '../store/store.js';
 import { addStaticRoutes, STATIC_SOURCES, type StaticFiles, type StaticName } from '../static-routes.js';
 
@@ -41,10 +44,12 @@ export interface NodeServerOptions {
   demo?: boolean;
   /** Proxies in front of the server whose X-Forwarded-For entries are believed (0: none). */
   trustedProxies?: number;
-  /** Redis for rate limits shared by several instances; in memory without it. */
+  /** Redis for rate limits shared by several instances; in memory without it, or while it is down. */
   redisUrl?: string;
   /** TALIQ_ALLOWED_HOOK_HOSTS: internal hosts, host:ports or CIDRs the server may call (webhooks…). */
   allowedHookHosts?: string;
+  /** TALIQ_SECRET_GRACE_SECONDS, checked (site-secrets.ts); default a day. */
+  secretGraceSeconds?: number;
   /** Live-update streams one client address (IPv6: one /64) may hold open; default 100. */
   maxStreamsPerAddress?: number;
   /** Live-update streams this instance holds open; default 5,000. */
@@ -84,7 +89,7 @@ function remoteAddressOf(c: Context): string | undefined {
   }
 }
 
-export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'secretGraceSeconds' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
     store,
@@ -94,7 +99,10 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     pageCacheMs: 1000,
     compress: true,
     allowedHookHosts: opts.allowedHookHosts,
+    secretGraceSeconds: opts.secretGraceSeconds,
     resolveHost,
+    // The guard again where the socket is made, so DNS cannot change between check and connect.
+    fetch: pinnedFetch({ allow: parseAllowList(opts.allowedHookHosts), resolve: resolveHost }),
     streamCaps: { perAddress: opts.maxStreamsPerAddress, total: opts.maxStreams },
     clientIp: (c) => clientIpFrom(remoteAddressOf(c), c.req.header('x-forwarded-for'), opts.trustedProxies ?? 0),
   });
@@ -107,8 +115,8 @@ export async function startNodeServer(opts: NodeServerOptions) {
   assertAdminToken(opts.adminToken);
   const store = await openStore(opts);
   const secret = await resolveSecret(store, opts.secret);
-  // ioredis is loaded only for a shared limiter.
-  const limiter = opts.redisUrl ? new RedisRateLimiter(new (await import('ioredis')).Redis(opts.redisUrl, { maxRetriesPerRequest: 2 })) : undefined;
+  // Shared through Redis, or per process when Redis is down (then and later): see redis-limiter.ts.
+  const limiter = opts.redisUrl ? await openRedisLimiter(opts.redisUrl) : undefined;
   const app = buildNodeApp(store, secret, { ...opts, limiter });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: closeWhenBodyUnread(withRemoteAddress(app.fetch)), port: opts.port, hostname: opts.host }, () => resolve(s));

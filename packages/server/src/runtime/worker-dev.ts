@@ -3,7 +3,7 @@
  * (rebuilt first when a source is newer than dist/worker/index.js), a local D1 and Durable
  * Objects persisted under ./data/worker (TALIQ_WORKER_DATA), on PORT (8787), with the demo site
  * and its moderator token printed as `npm start` prints them. TALIQ_SECRET and TALIQ_ADMIN_TOKEN
- * (and TALIQ_ALLOWED_HOOK_HOSTS) are passed to the Worker as its secrets.
+ * (and TALIQ_ALLOWED_HOOK_HOSTS, TALIQ_SECRET_GRACE_SECONDS) are passed to the Worker as its secrets.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -35,7 +35,7 @@ if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(...SOURCES.map((p
 const port = Number(process.env.PORT || 8787);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${process.env.PORT}"`);
 const data = process.env.TALIQ_WORKER_DATA || join(root, 'data/worker');
-const secrets = Object.fromEntries(['TALIQ_SECRET', 'TALIQ_ADMIN_TOKEN', 'TALIQ_ALLOWED_HOOK_HOSTS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+const secrets = Object.fromEntries(['TALIQ_SECRET', 'TALIQ_ADMIN_TOKEN', 'TALIQ_ALLOWED_HOOK_HOSTS', 'TALIQ_SECRET_GRACE_SECONDS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
 
 const mf = new Miniflare({
   ...workerOptions(root, { TALIQ_DEMO: '1', ...secrets }),

@@ -363,6 +363,34 @@ export const migrations: Migration[] = [
   `,
   },
   {
+    // Per-site secrets (SSO, webhook), stored so they can be rotated one site at a time. Sites
+    // made before this migration have no row: their first read stores the value they derived
+    // from TALIQ_SECRET until now (site-secrets.ts), which SQL cannot compute.
+    name: '0006_site_secrets',
+    sqlite: `
+  CREATE TABLE site_secrets (
+    site_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    previous TEXT,
+    previous_until INTEGER,
+    rotated_at INTEGER,
+    PRIMARY KEY (site_id, kind)
+  );
+  `,
+    postgres: `
+  CREATE TABLE site_secrets (
+    site_id TEXT COLLATE "C" NOT NULL,
+    kind TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    previous TEXT,
+    previous_until BIGINT,
+    rotated_at BIGINT,
+    PRIMARY KEY (site_id, kind)
+  );
+  `,
+  },
+  {
     // Roles on tokens: `owner` or `moderator`. Every token could do everything before, so the
     // ones already issued become owners.
     name: '0007_token_roles',
@@ -371,6 +399,20 @@ export const migrations: Migration[] = [
   `,
     postgres: `
   ALTER TABLE moderator_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+  `,
+  },
+  {
+    // Bans cover the reader's identity; an address (IPv6: its /64) only when the moderator asks
+    // (`ip: true`), since many readers share a carrier's address. Bans made before keep the address
+    // they had, and say so. covers_ip stays true when the purge forgets a lifted ban's hash.
+    name: '0008_ban_networks',
+    sqlite: `
+  ALTER TABLE bans ADD COLUMN covers_ip INTEGER NOT NULL DEFAULT 0;
+  UPDATE bans SET covers_ip = 1 WHERE ip_hash IS NOT NULL;
+  `,
+    postgres: `
+  ALTER TABLE bans ADD COLUMN covers_ip BOOLEAN NOT NULL DEFAULT false;
+  UPDATE bans SET covers_ip = true WHERE ip_hash IS NOT NULL;
   `,
   },
 ]

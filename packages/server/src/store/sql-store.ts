@@ -15,8 +15,9 @@ import { likePattern, parseJson, toBan, toComment, toRemoval, toSite, toThread, 
 import { LISTED_COLUMNS, toListed } from './store.js';
 import type {
   AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, NewThread, OutboxItem, Page,
-  ReportResult, StatusChange, Store, StoredComment, ThreadEvent, ThreadMode, ThreadPage, VoteResult,
+  ReportResult, SecretKind, SiteSecret, StatusChange, Store, StoredComment, ThreadEvent, ThreadMode, ThreadPage, VoteResult,
 } from './store.js';
+import { randomSiteSecret, SECRET_KINDS } from '../site-secrets.js';
 
 /**
  * A number compared with a BIGINT column, kept inside its range: SQLite compares any number with
@@ -58,6 +59,11 @@ export function sqlStore(db: Driver): Store {
     return r ? toSite(r) : null;
   };
 
+  const getSiteSecret = async (siteId: string, kind: SecretKind): Promise<SiteSecret | null> => {
+    const r = await one('SELECT * FROM site_secrets WHERE site_id = ? AND kind = ?', siteId, kind);
+    return r ? { siteId: r.site_id, kind: r.kind, secret: r.secret, previous: r.previous, previousUntil: r.previous_until === null ? null : Number(r.previous_until), rotatedAt: r.rotated_at === null ? null : Number(r.rotated_at) } : null;
+  };
+
   const store: Store = {
     engine: db.engine,
 
@@ -82,8 +88,14 @@ export function sqlStore(db: Driver): Store {
 
     async createSite(id: string, settings: SiteSettings) {
       const now = Date.now();
-      const [r] = await batch([st('INSERT INTO sites (id, settings, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING', id, JSON.stringify(settings), now)]);
-      if (r.changes === 0) throw new StoreError('conflict', `Site "${id}" exists already`);
+      // The secrets first, and only while there is no such site: a site made before secrets were
+      // stored has none, and a taken id must not give it random ones in place of its own.
+      const results = await batch([
+        ...SECRET_KINDS.map((kind) => st(`INSERT INTO site_secrets (site_id, kind, secret) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM sites WHERE id = ?)
+                                         ON CONFLICT (site_id, kind) DO NOTHING`, id, kind, randomSiteSecret(kind), id)),
+        st('INSERT INTO sites (id, settings, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING', id, JSON.stringify(settings), now),
+      ]);
+      if (results[results.length - 1].changes === 0) throw new StoreError('conflict', `Site "${id}" exists already`);
       return { id, settings, createdAt: now };
     },
 
@@ -92,6 +104,25 @@ export function sqlStore(db: Driver): Store {
       const site = await getSite(id);
       if (!site) throw new StoreError('not_found', `No site "${id}"`);
       return site;
+    },
+
+    getSiteSecret,
+
+    async initSiteSecret(siteId, kind, secret) {
+      await batch([st(`INSERT INTO site_secrets (site_id, kind, secret) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)
+                       ON CONFLICT (site_id, kind) DO NOTHING`, siteId, kind, secret, siteId)]);
+      return getSiteSecret(siteId, kind);
+    },
+
+    async rotateSiteSecret(siteId, kind, r) {
+      await batch([
+        st(`INSERT INTO site_secrets (site_id, kind, secret) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)
+            ON CONFLICT (site_id, kind) DO NOTHING`, siteId, kind, r.initial, siteId),
+        // The right-hand sides read the row as it was: the current secret becomes the previous.
+        st('UPDATE site_secrets SET previous = secret, secret = ?, previous_until = ?, rotated_at = ? WHERE site_id = ? AND kind = ?',
+          r.secret, int(r.previousUntil), int(r.at), siteId, kind),
+      ]);
+      return getSiteSecret(siteId, kind);
     },
 
     getThread,
@@ -259,9 +290,9 @@ export function sqlStore(db: Driver): Store {
     },
 
     async createBan(b: Ban) {
-      await batch([st(`INSERT INTO bans (id, site_id, reader_id, ip_hash, shadow, reason, expires_at, created_at, created_by, lifted_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        b.id, b.siteId, b.readerId, b.ipHash, b.shadow, withoutNul(b.reason), b.expiresAt, b.createdAt, b.createdBy, b.liftedAt)]);
+      await batch([st(`INSERT INTO bans (id, site_id, reader_id, ip_hash, covers_ip, shadow, reason, expires_at, created_at, created_by, lifted_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        b.id, b.siteId, b.readerId, b.ipHash, b.coversIp, b.shadow, withoutNul(b.reason), b.expiresAt, b.createdAt, b.createdBy, b.liftedAt)]);
     },
 
     async listBans(siteId) {
@@ -378,9 +409,13 @@ export function sqlStore(db: Driver): Store {
       return rows.map((r) => ({ id: r.id as string, siteId: r.site_id as string }));
     },
 
-    async purgeIpHashes(before) {
-      const [r] = await batch([st('UPDATE comments SET ip_hash = NULL WHERE created_at < ? AND ip_hash IS NOT NULL', int(before))]);
-      return r.changes;
+    async purgeIpHashes(before, now) {
+      const [r, bans] = await batch([
+        st('UPDATE comments SET ip_hash = NULL WHERE created_at < ? AND ip_hash IS NOT NULL', int(before)),
+        // A ban that no longer stops anyone has no reason to keep an address.
+        st('UPDATE bans SET ip_hash = NULL WHERE ip_hash IS NOT NULL AND (lifted_at IS NOT NULL OR expires_at <= ?)', int(now)),
+      ]);
+      return r.changes + bans.changes;
     },
 
     async createToken(t: ModeratorToken & { hash: string }) {

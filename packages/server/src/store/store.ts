@@ -89,7 +89,10 @@ export interface Ban {
   id: string;
   siteId: string;
   readerId: string;
+  /** Keyed hash of the address (IPv6: its /64) the ban also covers; forgotten once the ban ends. */
   ipHash: string | null;
+  /** The moderator asked for the address to be covered (stays true after the hash is purged). */
+  coversIp: boolean;
   shadow: boolean;
   reason: string | null;
   expiresAt: number | null;
@@ -188,6 +191,20 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
+/** `sso` signs readers' sign-in tokens (HS256); `webhook` signs the webhook's deliveries. */
+export type SecretKind = 'sso' | 'webhook';
+
+/** One of a site's secrets, with the one it replaced while that still verifies. */
+export interface SiteSecret {
+  siteId: string;
+  kind: SecretKind;
+  secret: string;
+  /** The secret before the last rotation; it verifies until `previousUntil` (not at that moment). */
+  previous: string | null;
+  previousUntil: number | null;
+  rotatedAt: number | null;
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres' | 'd1';
 
@@ -198,9 +215,23 @@ export interface Store {
 
   getSite(id: string): Promise<Site | null>;
   listSites(): Promise<Site[]>;
-  /** Fails with `conflict` when the id is taken. */
+  /** Fails with `conflict` when the id is taken. A new site gets random secrets of every kind. */
   createSite(id: string, settings: SiteSettings): Promise<Site>;
   updateSiteSettings(id: string, settings: SiteSettings): Promise<Site>;
+
+  /** The stored secret; null for no such site, or a site made before secrets were stored. */
+  getSiteSecret(siteId: string, kind: SecretKind): Promise<SiteSecret | null>;
+  /**
+   * Stores `secret` unless the site has one of this kind, and answers the one stored (the first
+   * writer's, when two race); null when there is no such site.
+   */
+  initSiteSecret(siteId: string, kind: SecretKind, secret: string): Promise<SiteSecret | null>;
+  /**
+   * Makes `secret` current and the current one `previous` until `previousUntil`, in one atomic
+   * write; a site with none stored first gets `initial` (what it used before), so that is the one
+   * kept. Answers the stored secret; null when there is no such site.
+   */
+  rotateSiteSecret(siteId: string, kind: SecretKind, r: { secret: string; initial: string; at: number; previousUntil: number }): Promise<SiteSecret | null>;
 
   getThread(siteId: string, key: string): Promise<Thread | null>;
   getThreadById(id: number): Promise<Thread | null>;
@@ -262,8 +293,11 @@ export interface Store {
   commentsByEmail(email: string): Promise<(StoredComment & { threadKey: string })[]>;
   /** Erases what identifies the author of each comment written with this email; answers their ids. */
   eraseByEmail(email: string, at: number): Promise<{ id: string; siteId: string }[]>;
-  /** Forgets the IP hashes of comments older than `before` (bans keep their own copy). */
-  purgeIpHashes(before: number): Promise<number>;
+  /**
+   * Forgets the IP hashes of comments older than `before`, and those of bans no longer in force
+   * (lifted, or expired by `now`); a ban in force keeps its own copy.
+   */
+  purgeIpHashes(before: number, now: number): Promise<number>;
 
   createToken(token: ModeratorToken & { hash: string }): Promise<void>;
   findTokenByHash(hash: string): Promise<ModeratorToken | null>;

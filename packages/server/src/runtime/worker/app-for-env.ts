@@ -4,7 +4,9 @@
  */
 import { waitUntil } from 'cloudflare:workers';
 import { createApp } from '../../app.js';
+import { Signer } from '../../crypto.js';
 import { resolveSecret } from '../../secret.js';
+import { parseSecretGrace } from '../../site-secrets.js';
 import { addStaticRoutes } from '../../static-routes.js';
 import type { Store } from '../../store/store.js';
 import { DurableRateLimiter } from './durable-rate-limiter.js';
@@ -36,10 +38,12 @@ async function build(env: Env): Promise<WorkerApp> {
     // The current request's waitUntil: webhooks finish after the answer is sent.
     defer: (work) => waitUntil(work.catch((e) => console.error('taliq: background work failed', e))),
     limiter: new DurableRateLimiter(env.RATE_LIMITS),
-    liveEvents: forwardLiveEvents(env.THREAD_EVENTS),
+    liveEvents: forwardLiveEvents(env.THREAD_EVENTS, new Signer(secret)),
     pageCacheMs: 1000,
     // No DNS API on Workers: the guard checks literal addresses and known internal names.
     allowedHookHosts: env.TALIQ_ALLOWED_HOOK_HOSTS,
+    // A wrong value fails the start: every request answers 500 and the log says why.
+    secretGraceSeconds: parseSecretGrace(env.TALIQ_SECRET_GRACE_SECONDS),
   });
   const app = addStaticRoutes(api, embeddedFiles(), { demo: !!env.TALIQ_DEMO });
   return { app, store };

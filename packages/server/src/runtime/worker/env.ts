@@ -15,6 +15,8 @@ export interface Env {
   TALIQ_DEMO?: string;
   /** Internal hosts, host:ports or CIDRs the server may call (webhooks…), comma-separated. */
   TALIQ_ALLOWED_HOOK_HOSTS?: string;
+  /** How long a rotated-out site secret still verifies, in seconds; default 86400, 0 for none. */
+  TALIQ_SECRET_GRACE_SECONDS?: string;
   /** Live-update streams one address (IPv6: one /64) may hold open on one thread; default 100. */
   TALIQ_MAX_STREAMS_PER_ADDRESS?: string;
   /** Live-update streams one thread's Durable Object holds open; default 5,000. */

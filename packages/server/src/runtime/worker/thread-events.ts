@@ -8,6 +8,7 @@ import type { Env } from './env.js';
 import { storeFor } from './d1-store.js';
 import { refusalResponse, StreamCaps } from '../../live/stream-caps.js';
 import { SSE_HEADERS } from '../../live/thread-hubs.js';
+import { leaseStream } from './stream-leases.js';
 
 /** As on Node (AppDeps.eventPollMs' default). */
 const POLL_MS = 1_000;
@@ -18,8 +19,8 @@ const cap = (v: string | undefined) => (v && /^\d+$/.test(v) && Number(v) >= 1 ?
 export class ThreadEvents extends DurableObject<Env> {
   private hub: ThreadHub | undefined;
   /**
-   * This thread's streams per reader address (IPv6 per /64) and in all. Per thread, not across
-   * threads: each thread is its own object, and no object sees another's readers.
+   * This thread's streams per reader address (IPv6 per /64) and in all. Across threads, an
+   * address's streams are counted by leases (stream-leases.ts) against the same per-address cap.
    */
   private caps: StreamCaps | undefined;
 
@@ -32,8 +33,19 @@ export class ThreadEvents extends DurableObject<Env> {
       return Response.json({ error: { code: 'bad_request', message: 'Not the thread of this object' } }, { status: 400 });
     }
     this.caps ??= new StreamCaps({ perAddress: cap(this.env.TALIQ_MAX_STREAMS_PER_ADDRESS), total: cap(this.env.TALIQ_MAX_STREAMS) });
-    const place = this.caps.acquire(request.headers.get('cf-connecting-ip') ?? undefined);
-    if (typeof place !== 'function') return refusalResponse(place);
+    const local = this.caps.acquire(request.headers.get('cf-connecting-ip') ?? undefined);
+    if (typeof local !== 'function') return refusalResponse(local);
+    // The address's streams on every thread (this object sees only its own).
+    const addressKey = request.headers.get('x-taliq-address');
+    const leased = addressKey ? await leaseStream(this.env.RATE_LIMITS, addressKey, this.caps.perAddress) : () => {};
+    if (!leased) {
+      local();
+      return refusalResponse({ refused: 'address', retryAfterSeconds: this.caps.retryAfterSeconds });
+    }
+    const place = () => {
+      local();
+      leased();
+    };
     try {
       this.hub ??= new ThreadHub(await storeFor(this.env.DB), site, thread, { pollMs: POLL_MS });
     } catch (e) {
