@@ -145,6 +145,10 @@ test('remote: tokens create --role moderator makes a token that moderates but do
   const set = await cli(['--token', token, 'sites', 'set', 'roles-site', 'moderation', 'post'], asSite);
   assert.equal(set.code, 1);
   assert.match(set.stderr, /needs an owner token/);
+  const rotate = await cli(['--token', token, 'sites', 'rotate-secret', 'roles-site', 'sso'], asSite);
+  assert.equal(rotate.code, 1, 'a moderator rotates no secret');
+  assert.match(rotate.stderr, /needs an owner token/);
+  assert.doesNotMatch(rotate.stdout, /ssosec_/);
   const mint = await cli(['--token', token, 'tokens', 'create', '--site', 'roles-site'], asSite);
   assert.equal(mint.code, 1, 'a moderator makes no tokens');
   assert.match(mint.stderr, /needs an owner token/);
