@@ -27,10 +27,10 @@ interface Site {
   token: string;
 }
 let sites = 0;
-async function newSite(id = `site-${++sites}`): Promise<Site> {
+async function newSite(id = `site-${++sites}`, role: 'owner' | 'moderator' = 'owner'): Promise<Site> {
   assert.equal((await taliq(['sites', 'add', id, '--origin', publisher.origin], env)).code, 0);
   await liftLimits(id, env);
-  const created = await taliq(['tokens', 'create', '--site', id], env);
+  const created = await taliq(['tokens', 'create', '--site', id, '--role', role], env);
   assert.equal(created.code, 0, created.stderr);
   return { id, token: created.stdout.trim() };
 }
@@ -321,6 +321,41 @@ test('in French the dashboard is left to right, and the choice is remembered', a
   await waitIn(page, '#token');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('the header shows the token’s role in the moderator’s language, and nothing the dashboard reads holds a secret', async () => {
+  const moderator = await newSite(undefined, 'moderator');
+  const owner = await newSite();
+  const cases: [Site, Record<string, string>][] = [
+    [moderator, { ar: 'الدور: مشرف', fr: 'Rôle: modérateur', en: 'Role: moderator' }],
+    [owner, { ar: 'الدور: مالك', fr: 'Rôle: propriétaire', en: 'Role: owner' }],
+  ];
+  for (const [site, words] of cases) {
+    const context = await browser.createBrowserContext();
+    const { page, errors } = await openDashboard(context);
+    const answers: Promise<string>[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/api/v1/admin/')) answers.push(r.text().catch(() => ''));
+    });
+    await signIn(page, site.token);
+    await waitIn(page, 'header #role');
+    for (const lang of ['ar', 'fr', 'en'] as const) {
+      if (lang !== 'ar') {
+        await page.select(`${$}#lang`, lang);
+        await page.waitForFunction((l) => document.documentElement.lang === l, {}, lang);
+      }
+      await page.waitForFunction((w) => document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('#role')?.textContent?.trim() === w, { timeout: 5000 }, words[lang])
+        .catch(async (e) => {
+          throw new Error(`${lang}: "${await page.$eval(`${$}#role`, (el) => el.textContent?.trim())}", expected "${words[lang]}": ${e}`);
+        });
+    }
+    await waitIn(page, '[role=tablist]');
+    const read = (await Promise.all(answers)).join('\n') + (await page.evaluate(() => document.querySelector('taliq-moderation')?.shadowRoot?.innerHTML ?? ''));
+    assert.ok(read.includes('"role"'), 'the answers were read');
+    assert.doesNotMatch(read, /whsec_|ssosec_|webhookSecret|ssoSecret/, 'no secret reaches the dashboard');
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });
 
 test('a failed action puts the comment back with an error message', async () => {

@@ -977,15 +977,16 @@ export function storeContract(name: string, open: OpenBacking) {
 
     // ---- moderator tokens, audit --------------------------------------------------------------------
 
-    it('tokens: created, found by hash, listed by site in creation order, revoked once', async ({ s }) => {
+    it('tokens: created with their role, found by hash, listed by site in creation order, revoked once', async ({ s }) => {
       await s.createSite(OTHER, SETTINGS);
-      const t1 = { id: 'tok_1', siteId: SITE, label: 'هيئة التحرير', createdAt: T0 + 2, revokedAt: null };
-      const t2 = { id: 'tok_2', siteId: SITE, label: null, createdAt: T0 + 1, revokedAt: null };
-      const admin = { id: 'tok_admin', siteId: null, label: 'admin', createdAt: T0 + 3, revokedAt: null };
-      const other = { id: 'tok_o', siteId: OTHER, label: null, createdAt: T0 + 4, revokedAt: null };
+      const t1 = { id: 'tok_1', siteId: SITE, role: 'owner', label: 'هيئة التحرير', createdAt: T0 + 2, revokedAt: null } as const;
+      const t2 = { id: 'tok_2', siteId: SITE, role: 'moderator', label: null, createdAt: T0 + 1, revokedAt: null } as const;
+      const admin = { id: 'tok_admin', siteId: null, role: 'owner', label: 'admin', createdAt: T0 + 3, revokedAt: null } as const;
+      const other = { id: 'tok_o', siteId: OTHER, role: 'moderator', label: null, createdAt: T0 + 4, revokedAt: null } as const;
       for (const [t, hash] of [[t1, 'hash-1'], [t2, 'hash-2'], [admin, 'hash-admin'], [other, 'hash-o']] as const) await s.createToken({ ...t, hash });
       assert.deepEqual(await s.findTokenByHash('hash-1'), t1);
       assert.deepEqual(await s.findTokenByHash('hash-admin'), admin);
+      assert.deepEqual(await s.findTokenByHash('hash-2'), t2, 'a moderator stays a moderator');
       assert.equal(await s.findTokenByHash('hash-nope'), null);
       assert.deepEqual(await s.listTokens(SITE), [t2, t1]);
       assert.deepEqual(await s.listTokens(), [t2, t1, admin, other]);

@@ -25,6 +25,8 @@ export interface Me {
   actor: string;
   /** The token's one site, or null for an admin token (every site). */
   siteId: string | null;
+  /** `owner` for an admin token. The dashboard shows it; it never asks for secrets either way. */
+  role: 'owner' | 'moderator';
   sites: string[];
 }
 

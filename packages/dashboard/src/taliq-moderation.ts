@@ -11,6 +11,9 @@
  * @attr standalone - the element owns the page (as at `/admin`): it keeps `<html lang dir>` and the
  *   document's title in step with its language, and removes the body's margin
  *
+ * The header shows the token's role (owner or moderator). Nothing here is owner-only: the
+ * dashboard works the queues and bans, and never reads the site's settings or secrets.
+ *
  * Talks to the API of its own origin (`/api/v1/admin/…`); the token is kept in sessionStorage
  * (`taliq:admin:token`) and removed on sign-out or when the server answers `401`.
  *
@@ -18,7 +21,7 @@
  * `r` reject, `s` spam (on the ticked comments when some are ticked, else on the current one),
  * `x` tick the current comment, `/` search.
  *
- * @fires taliq-signed-in - the token was accepted; detail: `{ me }` (`{actor, siteId, sites}`)
+ * @fires taliq-signed-in - the token was accepted; detail: `{ me }` (`{actor, siteId, role, sites}`)
  * @fires taliq-signed-out - the moderator signed out, or the server refused the token
  * @fires taliq-moderated - the server applied an action; detail: `{ action, comments }`
  *
@@ -678,6 +681,7 @@ export class TaliqModeration extends LitElement {
       <header>
         <h1><span class="brand">${t.brand}</span> · ${t.dashboard}</h1>
         ${this.view === 'app' ? this.renderSitePicker(t) : nothing}
+        ${this.view === 'app' && this.me ? html`<span class="control" id="role">${t.role}: ${t.roles[this.me.role]}</span>` : nothing}
         <label class="control">
           <span>${t.language}</span>
           <select id="lang" @change=${this.setLang}>

@@ -8,7 +8,7 @@
  *   taliq threads set --site ID THREAD MODE
  *   taliq removals export --site ID [--from DAY] [--to DAY]
  *   taliq privacy export|erase --email ADDRESS
- *   taliq tokens create --site ID [--label TEXT] | --admin
+ *   taliq tokens create --site ID [--role owner|moderator] [--label TEXT] | --admin
  *   taliq tokens list [--site ID]
  *   taliq tokens revoke TOKEN_ID
  *   taliq import disqus|wordpress|taliq FILE --site ID
@@ -39,8 +39,10 @@ const USAGE = `Usage:
   taliq removals export --site ID [--from YYYY-MM-DD] [--to YYYY-MM-DD] > removals.csv
   taliq privacy export --email ADDRESS        a reader's comments, as JSON
   taliq privacy erase --email ADDRESS         erase what identifies a reader (law 09-08, GDPR)
-  taliq tokens create --site ID [--label TEXT]
-  taliq tokens create --admin [--label TEXT]
+  taliq tokens create --site ID [--role owner|moderator] [--label TEXT]
+                                              owner (default): everything on the site;
+                                              moderator: queues, bans, threads, audit only
+  taliq tokens create --admin [--label TEXT]  an owner of every site
   taliq tokens list [--site ID]
   taliq tokens revoke TOKEN_ID
   taliq import disqus FILE --site ID          comments from a Disqus XML export
@@ -72,6 +74,7 @@ function options(args: string[]) {
       site: { type: 'string' },
       label: { type: 'string' },
       admin: { type: 'boolean' },
+      role: { type: 'string' },
       from: { type: 'string' },
       email: { type: 'string' },
       to: { type: 'string' },

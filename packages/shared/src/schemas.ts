@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LIMITS, SORTS, STATUSES } from './limits.js';
 import { cleanText } from './text.js';
+import type { Role } from './operator.js';
 
 // Text made only of invisible marks (RLM, ZWJ, …) counts as empty.
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
@@ -183,6 +184,8 @@ export interface Me {
   actor: string;
   /** null: an admin token, valid on every site. */
   siteId: string | null;
+  /** `owner` for an admin token and TALIQ_ADMIN_TOKEN. */
+  role: Role;
   sites: string[];
 }
 

@@ -55,6 +55,8 @@ export const ar = {
 
   // queues
   site: 'الموقع',
+  role: 'الدور',
+  roles: { owner: 'مالك', moderator: 'مشرف' },
   queues: 'قوائم الإشراف',
   statuses: {
     pending: 'بانتظار المراجعة',

@@ -24,6 +24,8 @@ export const en = {
   noSites: 'This token gives access to no site.',
 
   site: 'Site',
+  role: 'Role',
+  roles: { owner: 'owner', moderator: 'moderator' },
   queues: 'Moderation queues',
   statuses: {
     pending: 'Pending',

@@ -25,6 +25,8 @@ export const fr = {
   noSites: 'Ce jeton ne donne accès à aucun site.',
 
   site: 'Site',
+  role: 'Rôle',
+  roles: { owner: 'propriétaire', moderator: 'modérateur' },
   queues: 'Files de modération',
   statuses: {
     pending: 'En attente',

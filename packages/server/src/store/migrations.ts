@@ -391,6 +391,17 @@ export const migrations: Migration[] = [
   `,
   },
   {
+    // Roles on tokens: `owner` or `moderator`. Every token could do everything before, so the
+    // ones already issued become owners.
+    name: '0007_token_roles',
+    sqlite: `
+  ALTER TABLE moderator_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+  `,
+    postgres: `
+  ALTER TABLE moderator_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+  `,
+  },
+  {
     // Bans cover the reader's identity; an address (IPv6: its /64) only when the moderator asks
     // (`ip: true`), since many readers share a carrier's address. Bans made before keep the address
     // they had, and say so. covers_ip stays true when the purge forgets a lifted ban's hash.

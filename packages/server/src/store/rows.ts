@@ -47,7 +47,7 @@ export function toSite(r: Row): Site {
   return { id: r.id, settings: { ...DEFAULT_SETTINGS, ...stored, limits: { ...DEFAULT_SETTINGS.limits, ...stored.limits } }, createdAt: r.created_at };
 }
 export const toToken = (r: Row): ModeratorToken => ({
-  id: r.id, siteId: r.site_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
+  id: r.id, siteId: r.site_id, role: r.role, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
 });
 export const parseJson = (s: string | null) => (s == null ? null : JSON.parse(s));
 

@@ -438,8 +438,8 @@ export function sqlStore(db: Driver): Store {
     },
 
     async createToken(t: ModeratorToken & { hash: string }) {
-      await batch([st('INSERT INTO moderator_tokens (id, site_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-        t.id, t.siteId, t.hash, t.label, t.createdAt, t.revokedAt)]);
+      await batch([st('INSERT INTO moderator_tokens (id, site_id, role, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        t.id, t.siteId, t.role, t.hash, t.label, t.createdAt, t.revokedAt)]);
     },
 
     async findTokenByHash(hash) {

@@ -3,7 +3,7 @@
  * API instances) and D1 (Workers) can each implement it without the routes changing.
  * Times are milliseconds since the epoch; the routes turn them into ISO strings.
  */
-import type { QueueStatus, Reason, SiteSettings, Sort } from '../../../shared/src/index.js';
+import type { QueueStatus, Reason, Role, SiteSettings, Sort } from '../../../shared/src/index.js';
 import type { Status } from '../../../shared/src/limits.js';
 
 export interface Site {
@@ -185,6 +185,8 @@ export interface ModeratorToken {
   id: string;
   /** null: an admin token valid for every site. */
   siteId: string | null;
+  /** What it may do on its site; an admin token is an owner whatever this says. */
+  role: Role;
   label: string | null;
   createdAt: number;
   revokedAt: number | null;
