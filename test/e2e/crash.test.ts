@@ -23,8 +23,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { liftLimits, startServer as startTaliq, taliq, type ServerProcess } from '../support/process.js';
 
-/** The key the reader sent, from the stored one (`r:<reader id>:<key>`). */
-const readerKey = (stored: string) => stored.replace(/^r:[^:]+:/, '');
+/** The key the reader sent, from the stored one (`r:<reader id>:<key>`, or `a:<address and form hash>:<key>` for a reader without a reader id, as these posts are). */
+const readerKey = (stored: string) => stored.replace(/^[ra]:[^:]+:/, '');
 
 const SITE = 'crash';
 const ORIGIN = 'https://crash.example.ma';
@@ -288,7 +288,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       await engine.sound();
       const rows = await engine.query<{ id: string; key: string; name: string; body: string }>('SELECT id, idempotency_key AS key, author_name AS name, body FROM comments WHERE site_id = ?', [SITE]);
       assert.equal(rows.length, TOTAL, 'exactly one comment per post, none lost and none doubled');
-      // Stored keys are scoped to the reader (`r:<reader id>:<key>`); the post's own key follows.
+      // Stored keys are scoped to the reader (see readerKey); the post's own key follows.
       const byKey = new Map(rows.map((r) => [readerKey(r.key), r]));
       assert.equal(byKey.size, TOTAL);
       for (const p of posts) {
