@@ -278,7 +278,9 @@ before(async () => {
     assert.equal(r.code, 0, `taliq ${args.join(' ')}: ${r.stderr}`);
     return r.stdout.trim();
   };
-  await run(['sites', 'add', SITE, '--origin', publisher.origin, '--moderation', 'pre']);
+  // The hostile article URLs are on https://example.com: registered, so the thread keeps its URL
+  // (a thread takes its URL only from the site's origins).
+  await run(['sites', 'add', SITE, '--origin', publisher.origin, '--origin', 'https://example.com', '--moderation', 'pre']);
   await run(['sites', 'set', SITE, 'limits', JSON.stringify(LIMITS)]);
   modToken = await run(['tokens', 'create', '--site', SITE]);
   // A clean site, rendered the same way, is what the hostile renders are compared against.
@@ -419,10 +421,12 @@ const widgetComments = (page: Page) =>
         return n ? { text: n.textContent, elements: [...n.querySelectorAll('*')].map((e) => e.localName) } : null;
       };
       const to = el.querySelector('[part~="reply-to"] bdi');
+      // One <p> per line of the body, a blank line holding only its line break.
+      const lines = [...el.querySelectorAll('[part~="body"] > p')];
       return {
         id: el.id.replace(/^c-/, ''),
         author: part('author')!,
-        body: part('body')!,
+        body: { text: lines.map((p) => (p.textContent === '\n' ? '' : p.textContent)).join('\n'), elements: lines.flatMap((p) => [...p.querySelectorAll('*')]).map((e) => e.localName) },
         replyTo: to ? { text: to.textContent, elements: [...to.querySelectorAll('*')].map((e) => e.localName) } : null,
         anchors: [...el.querySelectorAll('[part~="body"] a')].map((a) => ({ href: a.getAttribute('href'), rel: a.getAttribute('rel'), inner: a.children.length })),
       };
@@ -578,7 +582,8 @@ test('in the moderation dashboard, no payload runs and every name and body shows
       return {
         id: (el as HTMLElement).dataset.id!,
         author: at('.author')!,
-        body: at('.body')!,
+        // One <p> per paragraph (line); blank lines are gaps, not text.
+        body: { text: [...el.querySelectorAll('.body > p')].map((p) => p.textContent).join('\n'), elements: [...el.querySelectorAll('.body > p *')].map((e) => e.localName) },
         anchors: [...el.querySelectorAll('.body a')].map((a) => ({ href: a.getAttribute('href'), rel: a.getAttribute('rel'), inner: a.children.length })),
         parentAuthor: at('.parent .parent-author'),
         parentBody: at('.parent q'),
@@ -615,7 +620,10 @@ test('in the moderation dashboard, no payload runs and every name and body shows
 
   f.check(() => assert.deepEqual(shown.map((c) => c.id).sort(), [...expected.keys()].sort(), 'the approved tab shows every hostile comment'));
   const wrong = [
-    ...literalMismatches('body', shown.map((c) => ({ id: c.id, ...c.body })), (id) => expected.get(id)?.body, ['a']),
+    ...literalMismatches('body', shown.map((c) => ({ id: c.id, ...c.body })), (id) => {
+      const body = expected.get(id)?.body;
+      return body === undefined ? undefined : paragraphs(body).map((p) => p.text).join('\n');
+    }, ['a']),
     ...literalMismatches('author', shown.map((c) => ({ id: c.id, ...c.author })), (id) => expected.get(id)?.author.name),
     ...literalMismatches('parent author', shown.filter((c) => c.parentAuthor).map((c) => ({ id: c.id, ...c.parentAuthor! })), (id) => expected.get(id)?.parent?.author.name),
     ...literalMismatches('parent body', shown.filter((c) => c.parentBody).map((c) => ({ id: c.id, ...c.parentBody! })), (id) => {
