@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { buildNodeApp, withRemoteAddress } from '../../packages/server/src/runtime/node.js';
+import { join } from 'node:path';
+import { buildNodeApp, startNodeServer, withRemoteAddress } from '../../packages/server/src/runtime/node.js';
+import { tempDir } from '../support/temp-dir.js';
+import { DEFAULT_SETTINGS } from '../../packages/shared/src/index.js';
 import { SECRET, SITE, testApp, type TestApp } from '../support/app.js';
 
 interface Server {
@@ -48,7 +51,7 @@ interface Opened {
 }
 
 /** Opens a thread's stream from `from` (a loopback source address), answered once the head has come. */
-function open(s: Server, thread: string, from = '127.0.0.1', headers: Record<string, string> = {}): Promise<Opened> {
+function open(s: Pick<Server, 'port'>, thread: string, from = '127.0.0.1', headers: Record<string, string> = {}): Promise<Opened> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port: s.port, localAddress: from, agent: false, path: `/api/v1/sites/${SITE}/threads/${thread}/events`, headers }, (res) => {
       let body = '';
@@ -191,5 +194,25 @@ test('a stream gives its place back however it ends: the reader hanging up, the 
     await eventually(() => s.app.streams.size === 0, 'the refill to give its places back');
   } finally {
     await s.close();
+  }
+});
+
+test('stopping the server (SIGTERM) ends the open streams and the server closes, instead of waiting out their 10 minutes', { timeout: 30_000 }, async () => {
+  const dir = tempDir('taliq-streams-stop-');
+  const s = await startNodeServer({ port: 0, host: '127.0.0.1', db: join(dir.path, 'taliq.db'), secret: SECRET });
+  try {
+    await s.store.createSite(SITE, { ...DEFAULT_SETTINGS });
+    const readers = await Promise.all([open(s, 'a'), open(s, 'a'), open(s, 'b')]);
+    assert.ok(readers.every((r) => r.status === 200));
+    await Promise.all(readers.map((r) => r.text()));
+    let closed = false;
+    const closing = s.close().then(() => (closed = true));
+    // Each reader sees its stream end (EventSource reconnects, to another instance or this one restarted).
+    await Promise.all(readers.map((r) => r.ended));
+    await eventually(() => closed, 'the server to close');
+    await closing;
+    assert.equal(s.streams.size, 0);
+  } finally {
+    dir.remove();
   }
 });
