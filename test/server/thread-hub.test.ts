@@ -225,3 +225,29 @@ test('a Last-Event-ID past the end of the log neither stalls the hub for the rea
     await t.close();
   }
 });
+
+test('a reader that stops reading is cut off once its unread frames pass the bound: its place comes back and what was queued for it is thrown away, not kept for a connection that may never read', async () => {
+  const t = await testApp();
+  const hub = new ThreadHub(t.store, 'akhbar', THREAD, { pollMs: 20, maxQueuedBytes: 2_000 });
+  try {
+    let placeBack = 0;
+    const stalled = hub.subscribe(undefined, undefined, () => placeBack++);
+    const reading = reader(hub.subscribe(undefined));
+    await reading.until((s) => s.includes('event: ready'), 'ready');
+    for (let i = 0; placeBack === 0; i++) {
+      assert.ok(i < 50, 'the stalled reader was never dropped');
+      const id = await postAndApprove(t, `تعليق رقم ${i} `.repeat(20));
+      await reading.until((s) => s.includes(id), `comment ${i} for the reader who reads`);
+    }
+    assert.equal(hub.size, 1, 'the reader who reads stays');
+    // Its place was given back (a cap lets the address open another stream): the connection must
+    // not go on holding its queue. An errored stream is one the runtime cuts, its queue dropped.
+    const r = stalled.getReader();
+    await assert.rejects(async () => {
+      for (;;) if ((await r.read()).done) break;
+    }, 'the stalled stream is errored, not closed after its queued frames');
+  } finally {
+    hub.close();
+    await t.close();
+  }
+});
