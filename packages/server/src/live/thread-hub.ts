@@ -198,6 +198,8 @@ export class ThreadHub {
   }
 
   private write(sub: Subscriber, bytes: Uint8Array) {
+    // Gone while a read of the log was awaited (a hang-up mid catch-up): its controller is closed.
+    if (!this.subs.has(sub)) return;
     // desiredSize is minus the bytes queued and unread: a reader that stopped reading is cut off.
     if ((sub.controller.desiredSize ?? 0) < -this.maxQueuedBytes) return this.cut(sub);
     sub.controller.enqueue(bytes);
