@@ -165,6 +165,24 @@ test('IPv6 readers are counted per /64: two addresses of one /64 share a count, 
   }
 });
 
+test('behind a proxy that writes the port with the address (1.2.3.4:5678, [2001:db8::1]:443), one address is still one count, whatever its ports', async () => {
+  const s = await start({ maxStreamsPerAddress: 2, trustedProxies: 1 });
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+  try {
+    const opened = [await open(s, 'ports', '127.0.0.1', from('198.51.100.7:40001')), await open(s, 'ports', '127.0.0.1', from('198.51.100.7:40002'))];
+    assert.deepEqual(opened.map((o) => o.status), [200, 200]);
+    assert.equal((await open(s, 'ports', '127.0.0.1', from('198.51.100.7:40003'))).status, 429, 'a new port is not a new reader');
+    assert.equal((await open(s, 'ports', '127.0.0.1', from('198.51.100.7'))).status, 429, 'nor the address without its port');
+    const v6 = [await open(s, 'ports', '127.0.0.1', from('[2001:db8:aa:1::1]:443')), await open(s, 'ports', '127.0.0.1', from('[2001:db8:aa:1::2]:444'))];
+    assert.deepEqual(v6.map((o) => o.status), [200, 200]);
+    assert.equal((await open(s, 'ports', '127.0.0.1', from('2001:db8:aa:1::3'))).status, 429, 'the same /64, bracketed or not');
+    for (const h of [...opened, ...v6]) h.abort();
+    await eventually(() => s.app.streams.size === 0, 'every place to come back');
+  } finally {
+    await s.close();
+  }
+});
+
 test('a stream gives its place back however it ends: the reader hanging up, the server ending it, and a failure to start', async () => {
   const s = await start({ maxStreamsPerAddress: 50 });
   try {
