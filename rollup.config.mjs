@@ -29,7 +29,7 @@ const browserBundle = (input, file) => ({
   plugins: [
     resolve({ browser: true, exportConditions: ['production'] }),
     ts(),
-    terser({ ecma: 2022, module: true, format: { comments: false } }),
+    terser({ ecma: 2022, module: true, compress: { passes: 3 }, format: { comments: false } }),
   ],
 });
 

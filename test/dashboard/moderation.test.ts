@@ -27,10 +27,10 @@ interface Site {
   token: string;
 }
 let sites = 0;
-async function newSite(id = `site-${++sites}`): Promise<Site> {
+async function newSite(id = `site-${++sites}`, role: 'owner' | 'moderator' = 'owner'): Promise<Site> {
   assert.equal((await taliq(['sites', 'add', id, '--origin', publisher.origin], env)).code, 0);
   await liftLimits(id, env);
-  const created = await taliq(['tokens', 'create', '--site', id], env);
+  const created = await taliq(['tokens', 'create', '--site', id, '--role', role], env);
   assert.equal(created.code, 0, created.stderr);
   return { id, token: created.stdout.trim() };
 }
@@ -128,7 +128,8 @@ const shown = (page: Page) =>
     [...(document.querySelector('taliq-moderation')?.shadowRoot?.querySelectorAll('article.comment') ?? [])].map((el) => ({
       id: (el as HTMLElement).dataset.id,
       author: el.querySelector('.author')?.textContent,
-      body: el.querySelector('.body')?.textContent,
+      // One <p> per line of the comment.
+      body: [...el.querySelectorAll('.body p')].map((p) => p.textContent).join('\n'),
       active: el.classList.contains('active'),
     })),
   );
@@ -234,7 +235,8 @@ test('a moderator approves with the keyboard and rejects another; counts, the re
   assert.deepEqual(list.map((c) => c.id), [third.id, second.id, first.id]);
   assert.equal(list[0].body, 'ثالث تعليق <img src=x onerror=alert(1)> يبقى نصًّا\nوسطر ثانٍ');
   assert.equal(await page.$(`${$}.body img`), null);
-  assert.equal(await page.$eval(`${$}.body`, (el) => [el.getAttribute('dir'), getComputedStyle(el).whiteSpace].join()), 'auto,pre-wrap');
+  assert.equal(await page.$eval(`${$}.body`, (el) => getComputedStyle(el).whiteSpace), 'pre-wrap');
+  assert.deepEqual(await page.$$eval(`${$}.body`, (bodies) => [...bodies[0].querySelectorAll('p')].map((p) => p.getAttribute('dir'))), ['ltr', 'rtl'], 'each line by the majority of its letters: the markup outweighs the Arabic in the first');
   // Context: the article link, safe; the reason.
   const link = await page.$eval(`${$}.thread a`, (a) => ({ href: a.getAttribute('href'), rel: a.getAttribute('rel'), target: a.getAttribute('target'), text: a.textContent }));
   assert.deepEqual(link, { href: publisher.url, rel: 'noopener noreferrer', target: '_blank', text: 'حافلات كهربائية في الدار البيضاء' });
@@ -319,6 +321,41 @@ test('in French the dashboard is left to right, and the choice is remembered', a
   await waitIn(page, '#token');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('the header shows the token’s role in the moderator’s language, and nothing the dashboard reads holds a secret', async () => {
+  const moderator = await newSite(undefined, 'moderator');
+  const owner = await newSite();
+  const cases: [Site, Record<string, string>][] = [
+    [moderator, { ar: 'الدور: مشرف', fr: 'Rôle: modérateur', en: 'Role: moderator' }],
+    [owner, { ar: 'الدور: مالك', fr: 'Rôle: propriétaire', en: 'Role: owner' }],
+  ];
+  for (const [site, words] of cases) {
+    const context = await browser.createBrowserContext();
+    const { page, errors } = await openDashboard(context);
+    const answers: Promise<string>[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/api/v1/admin/')) answers.push(r.text().catch(() => ''));
+    });
+    await signIn(page, site.token);
+    await waitIn(page, 'header #role');
+    for (const lang of ['ar', 'fr', 'en'] as const) {
+      if (lang !== 'ar') {
+        await page.select(`${$}#lang`, lang);
+        await page.waitForFunction((l) => document.documentElement.lang === l, {}, lang);
+      }
+      await page.waitForFunction((w) => document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('#role')?.textContent?.trim() === w, { timeout: 5000 }, words[lang])
+        .catch(async (e) => {
+          throw new Error(`${lang}: "${await page.$eval(`${$}#role`, (el) => el.textContent?.trim())}", expected "${words[lang]}": ${e}`);
+        });
+    }
+    await waitIn(page, '[role=tablist]');
+    const read = (await Promise.all(answers)).join('\n') + (await page.evaluate(() => document.querySelector('taliq-moderation')?.shadowRoot?.innerHTML ?? ''));
+    assert.ok(read.includes('"role"'), 'the answers were read');
+    assert.doesNotMatch(read, /whsec_|ssosec_|webhookSecret|ssoSecret/, 'no secret reaches the dashboard');
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });
 
 test('a failed action puts the comment back with an error message', async () => {
@@ -445,15 +482,17 @@ test('bulk actions, restore, replies with their parent, reasons with details, an
   await waitIn(page, `article[data-id="${reply.id}"]`);
   await page.click(`${$}article[data-id="${reply.id}"] [data-action=ban]`);
   await waitIn(page, 'dialog[open]');
+  assert.equal(await page.$eval(`${$}dialog input[name=ip]`, (el) => (el as HTMLInputElement).checked), false, 'the network is not banned unless asked');
   await page.click(`${$}dialog input[name=shadow]`);
   await page.select(`${$}dialog select[name=duration]`, 'week');
   await page.type(`${$}dialog input[name=reason]`, 'روابط متكررة');
   await page.click(`${$}dialog button[type=submit]`);
   await page.waitForFunction(() => !document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('dialog[open]'));
   await waitForNotice(page, 'حُظر الكاتب حظرًا خفيًا.');
-  const { bans } = await admin<{ bans: { readerId: string; shadow: boolean; expiresAt: string | null; reason: string | null }[] }>(site, `/sites/${site.id}/bans`);
+  const { bans } = await admin<{ bans: { readerId: string; shadow: boolean; ip: boolean; expiresAt: string | null; reason: string | null }[] }>(site, `/sites/${site.id}/bans`);
   assert.equal(bans.length, 1);
   assert.equal(bans[0].shadow, true);
+  assert.equal(bans[0].ip, false);
   assert.equal(bans[0].reason, 'روابط متكررة');
   const days = (Date.parse(bans[0].expiresAt!) - Date.now()) / 86_400_000;
   assert.ok(days > 6.9 && days <= 7, `expires in ${days} days`);
@@ -462,6 +501,40 @@ test('bulk actions, restore, replies with their parent, reasons with details, an
   const actions = audit.entries.map((e) => e.action);
   assert.ok(actions.includes('reader.ban') && actions.includes('comment.restore'), actions.join());
   assert.equal(audit.entries.filter((e) => e.action === 'comment.reject' && [other.id, third.id].includes(e.target)).length, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the ban dialog bans the network only when "also this network" is ticked, under a warning about shared carrier addresses', async () => {
+  const site = await newSite();
+  const troll = await post(site, 'مزعج', 'تعليق مزعج', { reader: 'reader-troll-0123456789' });
+  const { page, errors } = await openDashboard();
+  await signIn(page, site.token);
+  await waitIn(page, `article[data-id="${troll.id}"]`);
+  await page.click(`${$}article[data-id="${troll.id}"] [data-action=ban]`);
+  await waitIn(page, 'dialog[open] input[name=ip]');
+  const box = await page.$eval(`${$}dialog input[name=ip]`, (el) => {
+    const input = el as HTMLInputElement;
+    const warning = input.getRootNode() instanceof ShadowRoot ? (input.getRootNode() as ShadowRoot).getElementById(input.getAttribute('aria-describedby') ?? '') : null;
+    return { checked: input.checked, label: input.closest('label')?.textContent?.trim(), warning: warning?.textContent?.trim(), visible: !!warning && warning.getClientRects().length > 0 };
+  });
+  assert.equal(box.checked, false);
+  assert.equal(box.label, 'هذه الشبكة أيضًا: رفض كل قارئ يكتب من آخر عنوان استعمله هذا الكاتب');
+  assert.match(box.warning ?? '', /يتقاسمون عنوانًا واحدًا/);
+  assert.ok(box.visible, 'the warning is shown beside the box');
+  await page.click(`${$}dialog input[name=ip]`);
+  await page.click(`${$}dialog button[type=submit]`);
+  await page.waitForFunction(() => !document.querySelector('taliq-moderation')?.shadowRoot?.querySelector('dialog[open]'));
+  await waitForNotice(page, 'حُظر الكاتب.');
+  const { bans } = await admin<{ bans: { ip: boolean; shadow: boolean }[] }>(site, `/sites/${site.id}/bans`);
+  assert.deepEqual(bans.map((b) => [b.ip, b.shadow]), [[true, false]]);
+  // Another reader key from the troll's address (this machine) is refused now.
+  const res = await fetch(`${server.url}/api/v1/sites/${site.id}/threads/${THREAD}/comments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: publisher.origin, 'taliq-reader': 'reader-new-key-0123456789' },
+    body: JSON.stringify({ author: { name: 'اسم جديد' }, body: 'عدت' }),
+  });
+  assert.equal(res.status, 403);
   assert.deepEqual(errors, []);
   await page.close();
 });

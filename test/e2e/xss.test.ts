@@ -22,6 +22,7 @@ import { launchChromium } from '../support/browser.js';
 import { servePublisherPage, type PublisherPage } from '../support/publisher-page.js';
 import { startServer, taliq, type ServerProcess } from '../support/process.js';
 import { NAME_MAX, SHORT_PAYLOADS, XSS_PAYLOADS } from '../support/xss-payloads.js';
+import { paragraphs } from '../../packages/shared/src/direction.js';
 
 const SITE = 'hostile';
 const THREAD = 'xss-corpus';
@@ -672,12 +673,13 @@ test('the server-rendered comments.html, loaded without any CSP, runs nothing an
         scripts: [...document.querySelectorAll('script')].map((s) => ({ type: s.getAttribute('type'), inSection: section.contains(s), text: s.textContent ?? '' })),
         articles: [...section.querySelectorAll('article')].map((a) => {
           const name = a.querySelector('p > b > bdi');
-          const body = a.querySelector('p[dir="auto"]');
+          // The body: one <p> per paragraph (line) after the name's line.
+          const body = [...a.querySelectorAll(':scope > p')].slice(1);
           return {
             id: a.id.replace(/^taliq-/, ''),
             name: name ? { text: name.textContent, elements: [...name.querySelectorAll('*')].map((e) => e.localName) } : null,
-            body: body ? { text: textOf(body), elements: [...body.querySelectorAll('*')].map((e) => e.localName).filter((t) => t !== 'br' && t !== 'a') } : null,
-            anchors: body ? [...body.querySelectorAll('a')].map((x) => ({ href: x.getAttribute('href'), rel: x.getAttribute('rel'), inner: x.children.length })) : [],
+            body: { text: body.map(textOf).join('\n'), elements: body.flatMap((p) => [...p.querySelectorAll('*')]).map((e) => e.localName).filter((t) => t !== 'br' && t !== 'a') },
+            anchors: body.flatMap((p) => [...p.querySelectorAll('a')]).map((x) => ({ href: x.getAttribute('href'), rel: x.getAttribute('rel'), inner: x.children.length })),
           };
         }),
       };
@@ -710,7 +712,11 @@ test('the server-rendered comments.html, loaded without any CSP, runs nothing an
 
     f.check(() => assert.deepEqual(seen.articles.map((a) => a.id).sort(), [...stored.keys()].sort(), 'every approved hostile comment is rendered'));
     const wrong = [
-      ...literalMismatches('body', seen.articles.map((a) => ({ id: a.id, ...a.body! })), (id) => stored.get(id)?.body),
+      // Paragraph by paragraph: blank lines are gaps between paragraphs, not text.
+      ...literalMismatches('body', seen.articles.map((a) => ({ id: a.id, ...a.body })), (id) => {
+        const body = stored.get(id)?.body;
+        return body === undefined ? undefined : paragraphs(body).map((p) => p.text).join('\n');
+      }),
       ...literalMismatches('author', seen.articles.map((a) => ({ id: a.id, ...a.name! })), (id) => stored.get(id)?.name),
     ];
     f.check(() => assert.deepEqual(wrong, [], 'names and bodies shown literally'));

@@ -98,13 +98,13 @@ test('remote: tokens create, the new token works on the API and the CLI, tokens 
   const created = await ok(['tokens', 'create', '--site', 'tokens-site', '--label', 'desk']);
   const token = created.stdout.trim();
   assert.match(token, /^tq_[A-Za-z0-9_-]{30,}$/);
-  const id = created.stderr.match(/Token (\w+) for site "tokens-site"\. It is shown once/)?.[1];
+  const id = created.stderr.match(/Token (\w+) \(owner\) for site "tokens-site"\. It is shown once/)?.[1];
   assert.ok(id, created.stderr);
 
   const queue = () => apiCall('/admin/sites/tokens-site/comments', { token });
   assert.equal((await queue()).status, 200);
   const list = await ok(['tokens', 'list', '--site', 'tokens-site']);
-  assert.match(list.stdout, new RegExp(`^${id}\\ttokens-site\\t\\d{4}-\\d{2}-\\d{2}T[^\\t]+\\tactive\\tdesk$`, 'm'));
+  assert.match(list.stdout, new RegExp(`^${id}\\ttokens-site\\towner\\t\\d{4}-\\d{2}-\\d{2}T[^\\t]+\\tactive\\tdesk$`, 'm'));
   assert.ok(!list.stdout.includes(token), 'a listed token shows its id, never itself');
 
   // The site's token administers its own site through the CLI, and nothing else.
@@ -128,6 +128,33 @@ test('remote: tokens create, the new token works on the API and the CLI, tokens 
   const again = await cli(['tokens', 'revoke', id]);
   assert.deepEqual([again.code, again.stdout.trim()], [1, `No active token ${id}`]);
   assert.match((await ok(['tokens', 'list', '--site', 'tokens-site'])).stdout, /\trevoked\tdesk$/m);
+});
+
+test('remote: tokens create --role moderator makes a token that moderates but does not administer', async () => {
+  await ok(['sites', 'add', 'roles-site', '--origin', 'https://roles.example.ma']);
+  const created = await ok(['tokens', 'create', '--site', 'roles-site', '--role', 'moderator', '--label', 'desk']);
+  const token = created.stdout.trim();
+  const id = created.stderr.match(/Token (\w+) \(moderator\) for site "roles-site"/)?.[1];
+  assert.ok(id, created.stderr);
+  assert.match((await ok(['tokens', 'list', '--site', 'roles-site'])).stdout, new RegExp(`^${id}\\troles-site\\tmoderator\\t`, 'm'));
+  assert.equal((await apiCall('/admin/sites/roles-site/comments', { token })).status, 200, 'it works the queue');
+
+  const asSite = { TALIQ_ADMIN_TOKEN: '' };
+  const shown = JSON.parse((await ok(['--token', token, 'sites', 'show', 'roles-site'], asSite)).stdout);
+  assert.deepEqual(shown.origins, ['https://roles.example.ma']);
+  const set = await cli(['--token', token, 'sites', 'set', 'roles-site', 'moderation', 'post'], asSite);
+  assert.equal(set.code, 1);
+  assert.match(set.stderr, /needs an owner token/);
+  const rotate = await cli(['--token', token, 'sites', 'rotate-secret', 'roles-site', 'sso'], asSite);
+  assert.equal(rotate.code, 1, 'a moderator rotates no secret');
+  assert.match(rotate.stderr, /needs an owner token/);
+  assert.doesNotMatch(rotate.stdout, /ssosec_/);
+  const mint = await cli(['--token', token, 'tokens', 'create', '--site', 'roles-site'], asSite);
+  assert.equal(mint.code, 1, 'a moderator makes no tokens');
+  assert.match(mint.stderr, /needs an owner token/);
+  const still = await (await apiCall('/admin/sites/roles-site', { token: ADMIN })).json();
+  assert.equal(still.settings.moderation, 'pre', 'nothing changed');
+  assert.equal((await ok(['tokens', 'revoke', id])).stdout.trim(), `Token ${id} revoked`);
 });
 
 test('remote: threads set, the removal register as CSV, a reader’s privacy export and erasure', async () => {

@@ -33,9 +33,33 @@ test('a publisher registers a site and gets a token that opens its moderation qu
   }
 
   const list = await taliq(['tokens', 'list'], env);
+  assert.match(list.stdout, /^\w+\takhbar\towner\t/, 'owner unless asked otherwise, as before roles');
   const id = list.stdout.split('\t')[0];
   assert.equal((await taliq(['tokens', 'revoke', id], env)).code, 0);
   assert.match((await taliq(['tokens', 'list'], env)).stdout, /revoked/);
+  db.remove();
+});
+
+test('tokens create --role moderator: the token works the queue, and the settings are refused', async () => {
+  const db = tempDb();
+  const env = { TALIQ_DB: db.path };
+  assert.equal((await taliq(['sites', 'add', 'akhbar', '--origin', 'https://akhbar.example.ma'], env)).code, 0);
+  const created = await taliq(['tokens', 'create', '--site', 'akhbar', '--role', 'moderator'], env);
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stderr, /\(moderator\) for site "akhbar"/);
+  const secret = created.stdout.trim();
+  assert.match((await taliq(['tokens', 'list', '--site', 'akhbar'], env)).stdout, /^\w+\takhbar\tmoderator\t/);
+  const server = await startServer([], env);
+  try {
+    const auth = { authorization: `Bearer ${secret}` };
+    assert.equal((await fetch(`${server.url}/api/v1/admin/sites/akhbar/comments`, { headers: auth })).status, 200);
+    const patch = await fetch(`${server.url}/api/v1/admin/sites/akhbar`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: '{"moderation":"post"}' });
+    assert.equal(patch.status, 403);
+    const me = await (await fetch(`${server.url}/api/v1/admin/me`, { headers: auth })).json();
+    assert.equal(me.role, 'moderator');
+  } finally {
+    await server.stop();
+  }
   db.remove();
 });
 
@@ -49,6 +73,8 @@ test('the CLI explains its mistakes and exits non-zero', async () => {
     [['sites', 'add', 'ok', '--origin', 'https://x.example', '--moderation', 'maybe'], 2, /moderation/],
     [['tokens', 'create'], 2, /--site/],
     [['tokens', 'create', '--site', 'missing'], 2, /No site "missing"/],
+    [['tokens', 'create', '--site', 'missing', '--role', 'boss'], 2, /--role is owner or moderator/],
+    [['tokens', 'create', '--admin', '--role', 'moderator'], 2, /--admin takes no --role moderator/],
     [['frobnicate'], 2, /Unknown command/],
   ];
   for (const [args, code, message] of cases) {

@@ -170,7 +170,7 @@ test('tokens over the API: shown once, stored hashed, listed without secrets, re
   assert.equal(created.headers.get('cache-control'), 'no-store');
   const { id, token } = created.body;
   assert.match(token, /^tq_[A-Za-z0-9_-]{30,}$/);
-  assert.deepEqual({ ...created.body, id: 'x', token: 'x', createdAt: 'x' }, { id: 'x', token: 'x', siteId: SITE, label: 'مكتب التحرير', createdAt: 'x', revokedAt: null });
+  assert.deepEqual({ ...created.body, id: 'x', token: 'x', createdAt: 'x' }, { id: 'x', token: 'x', siteId: SITE, role: 'owner', label: 'مكتب التحرير', createdAt: 'x', revokedAt: null }, 'owner when no role is asked for');
 
   const queue = () => a.call('GET', `/admin/sites/${SITE}/comments`, undefined, as(token));
   assert.equal((await queue()).status, 200, 'the new token works');
@@ -180,7 +180,7 @@ test('tokens over the API: shown once, stored hashed, listed without secrets, re
   const listed = await a.call('GET', `/admin/tokens?site=${SITE}`, undefined, admin);
   assert.ok(!JSON.stringify(listed.body).includes(token));
   const mine = listed.body.tokens.find((x: any) => x.id === id);
-  assert.deepEqual(Object.keys(mine).sort(), ['createdAt', 'id', 'label', 'revokedAt', 'siteId']);
+  assert.deepEqual(Object.keys(mine).sort(), ['createdAt', 'id', 'label', 'revokedAt', 'role', 'siteId']);
 
   const adminToken = await a.call('POST', '/admin/tokens', { admin: true }, admin);
   assert.equal(adminToken.body.siteId, null);

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_TOKEN, ORIGIN, SECRET, SITE, testApp } from '../support/app.js';
+import { randomBytes } from 'node:crypto';
 import { createApp } from '../../packages/server/src/app.js';
+import { PageCache } from '../../packages/server/src/page-cache.js';
 
 test('a cached first page never hides a change made through the API', async () => {
   const t = await testApp({ moderation: 'pre' });
@@ -126,5 +128,58 @@ test('comments.html may be framed only by the site\'s registered origins, runs n
   const missing = await t.app.request('/api/v1/sites/nosuchsite/threads/t/comments.html');
   assert.equal(missing.status, 404);
   assert.equal(((await missing.json()) as any).error.code, 'site_not_found');
+  await t.close();
+});
+
+test('the page cache holds many large pages, with their gzipped copies, within its byte bound: oldest out first, the newest kept', async () => {
+  const bound = 1024 * 1024;
+  const cache = new PageCache(60_000, bound);
+  const now = Date.now();
+  // 50–80 KB pages, half of them hard to compress: 80 of them are more than four times the bound.
+  const page = (i: number) => new TextEncoder().encode(JSON.stringify({ i, text: i % 2 ? randomBytes(40_000).toString('base64') : `تعليق ${i} `.repeat(6_000) })) as Uint8Array<ArrayBuffer>;
+  let total = 0;
+  for (let i = 0; i < 80; i++) {
+    const body = page(i);
+    total += body.byteLength;
+    const kept = cache.set(`p${i}`, body, now);
+    await kept.gzipped();
+    // The compressed copy is counted once it is made (a tick later).
+    await new Promise((r) => setImmediate(r));
+    assert.ok(cache.bytes <= bound, `after page ${i}: ${cache.bytes} bytes held, bound ${bound}`);
+    assert.equal(cache.get(`p${i}`, now)?.body, body, 'the newest page is kept');
+  }
+  assert.ok(total > 4 * bound);
+  assert.equal(cache.get('p0', now), undefined, 'the oldest went first');
+  assert.ok(cache.bytes > bound / 2, `the bound is used, not emptied: ${cache.bytes}`);
+  // A page over a quarter of the bound is answered, not kept.
+  const huge = new Uint8Array(bound / 2 + 1);
+  assert.equal(cache.set('huge', huge, now).body, huge);
+  assert.equal(cache.get('huge', now), undefined);
+  assert.ok(cache.bytes <= bound);
+});
+
+test('an app with a small page cache bound serves many threads\' large pages right and holds no more than the bound', async () => {
+  const t = await testApp({ moderation: 'post' });
+  const bound = 256 * 1024;
+  const app = createApp({ store: t.store, secret: SECRET, pageCacheMs: 60_000, pageCacheBytes: bound, compress: true, clientIp: () => '203.0.113.9' });
+  const base = { siteId: SITE, authorEmail: null, readerId: null, verified: false, reasons: [], idempotencyKey: null, flagged: false, ipHash: null, searchText: '' };
+  for (let th = 0; th < 12; th++) {
+    const thread = await t.store.ensureThread(SITE, `big-${th}`, { title: null, url: null });
+    for (let i = 0; i < 20; i++) {
+      await t.store.insertComment({ ...base, threadId: thread.id, id: `big${th}x${i}`, parentId: null, rootId: null, authorName: `قارئ ${i}`, body: `${th}/${i} ${'رأي طويل في المقال '.repeat(150)}`, status: 'approved', createdAt: 1_700_000_000_000 + i });
+    }
+  }
+  for (let round = 0; round < 2; round++) {
+    for (let th = 0; th < 12; th++) {
+      const json = await app.request(`/api/v1/sites/${SITE}/threads/big-${th}/comments`, { headers: { 'accept-encoding': 'gzip' } });
+      const page = JSON.parse(await new Response(json.body!.pipeThrough(new DecompressionStream('gzip'))).text());
+      assert.equal(page.comments.length, 20);
+      assert.ok(page.comments.every((c: any) => c.body.startsWith(`${th}/`)), 'each thread its own page');
+      const html = await (await app.request(`/api/v1/sites/${SITE}/threads/big-${th}/comments.html`)).text();
+      assert.equal(html.match(/<article /g)?.length, 20);
+      await new Promise((r) => setImmediate(r));
+      assert.ok(app.pages.bytes <= bound, `${app.pages.bytes} bytes held, bound ${bound}`);
+    }
+  }
   await t.close();
 });

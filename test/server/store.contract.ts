@@ -351,7 +351,7 @@ export function storeContract(name: string, open: OpenBacking) {
       assert.deepEqual(page.top, [{ id: c.id, parentId: null, rootId: null, authorName: c.authorName, verified: true, body: c.body, createdAt: c.createdAt, editedAt: null, likes: 0, dislikes: 0 }]);
       assert.deepEqual(page.replies, []);
       assert.equal(page.next, null);
-      assert.deepEqual(await s.listThread(th.id + 999, 'newest', 10, null), { top: [], replies: [], next: null });
+      assert.deepEqual(await s.listThread(th.id + 999, 'newest', 10, null), { top: [], replies: [], next: null, moreReplies: {} });
     });
 
     it('listThread pages with a cursor in every order: no duplicates, no gaps, no empty last page', async ({ s, thread, post }) => {
@@ -421,6 +421,49 @@ export function storeContract(name: string, open: OpenBacking) {
       // Only the replies of the page's own top-level comments.
       const first = await s.listThread(th.id, 'oldest', 1, null);
       assert.deepEqual(first.replies.map((c) => c.id), [a1.id, a1x.id, a2.id]);
+    });
+
+    it('listThread gives at most repliesPer replies of each top-level comment and says how many are left; listReplies pages through them', async ({ s, thread, post }) => {
+      const th = await thread();
+      const a = await post(th.id, { createdAt: T0 });
+      const b = await post(th.id, { createdAt: T0 + 1 });
+      const c = await post(th.id, { createdAt: T0 + 2 });
+      // a: 7 approved replies (three at one time, ids out of order), a pending one and a rejected one between; b: 3; c: none.
+      const ra: StoredComment[] = [];
+      for (const [i, id] of ['ra-5', 'ra-1', 'ra-3', 'ra-0', 'ra-2', 'ra-4', 'ra-6'].entries()) {
+        ra.push(await post(th.id, { id, parentId: i % 3 ? a.id : ra[0]?.id ?? a.id, rootId: a.id, createdAt: T0 + 100 + Math.min(i, 3) }));
+        if (i === 2) for (const status of ['pending', 'rejected'] as const) await post(th.id, { parentId: a.id, rootId: a.id, status, createdAt: T0 + 101 });
+      }
+      const rb = [];
+      for (let i = 0; i < 3; i++) rb.push(await post(th.id, { parentId: b.id, rootId: b.id, createdAt: T0 + 200 + i }));
+      const inOrder = [...ra].sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : 1)).map((r) => r.id);
+
+      const page = await s.listThread(th.id, 'oldest', 10, null, 3);
+      assert.deepEqual(page.top.map((x) => x.id), [a.id, b.id, c.id]);
+      assert.deepEqual(page.replies.filter((r) => r.rootId === a.id).map((r) => r.id), inOrder.slice(0, 3), 'the first three of a, oldest first');
+      assert.deepEqual(page.replies.filter((r) => r.rootId === b.id).map((r) => r.id), rb.map((r) => r.id), 'all three of b');
+      assert.deepEqual(page.moreReplies, { [a.id]: 4 }, 'a has four more; b and c none');
+      assert.deepEqual((await s.listThread(th.id, 'oldest', 10, null)).moreReplies, {}, 'the default bound (50) leaves none out here');
+
+      // The rest of a, two at a time from the last one shown: no gaps, no duplicates, the count going down.
+      let after = { t: ra.find((r) => r.id === inOrder[2])!.createdAt, id: inOrder[2] };
+      const seen: string[] = [];
+      const mores: number[] = [];
+      for (;;) {
+        const more = await s.listReplies(a.id, after, 2);
+        seen.push(...more.replies.map((r) => r.id));
+        mores.push(more.more);
+        if (!more.next) break;
+        assert.equal(more.next.id, more.replies[more.replies.length - 1].id);
+        after = more.next;
+      }
+      assert.deepEqual(seen, inOrder.slice(3));
+      assert.deepEqual(mores, [2, 0]);
+      const all = await s.listReplies(a.id, null, 100);
+      assert.deepEqual(all.replies.map((r) => r.id), inOrder, 'approved replies only, replies of replies included');
+      assert.deepEqual([all.next, all.more], [null, 0]);
+      assert.deepEqual(await s.listReplies(c.id, null, 10), { replies: [], next: null, more: 0 });
+      assert.deepEqual(await s.listReplies('no-such-comment', null, 10), { replies: [], next: null, more: 0 });
     });
 
     it('popular order follows votes: more net likes rank above an equal-age comment, net dislikes below', async ({ s, thread, post }) => {
@@ -607,13 +650,13 @@ export function storeContract(name: string, open: OpenBacking) {
     // ---- bans -----------------------------------------------------------------------------------------
 
     const ban = (over: Partial<Ban>): Ban => ({
-      id: 'ban-1', siteId: SITE, readerId: 'bad', ipHash: null, shadow: false, reason: null,
+      id: 'ban-1', siteId: SITE, readerId: 'bad', ipHash: null, coversIp: false, shadow: false, reason: null,
       expiresAt: null, createdAt: T0, createdBy: 'tok_mod', liftedAt: null, ...over,
     });
 
     it('createBan and listBans: every field, newest first, per site', async ({ s }) => {
       await s.createSite(OTHER, SETTINGS);
-      const a = ban({ id: 'ban-a', createdAt: T0 + 1, reason: 'شتائم', ipHash: 'ip-1', expiresAt: T0 + 86_400_000 });
+      const a = ban({ id: 'ban-a', createdAt: T0 + 1, reason: 'شتائم', ipHash: 'ip-1', coversIp: true, expiresAt: T0 + 86_400_000 });
       const b = ban({ id: 'ban-b', createdAt: T0 + 3, shadow: true, readerId: 'worse' });
       const c = ban({ id: 'ban-c', createdAt: T0 + 2, readerId: 'third' });
       for (const x of [a, b, c]) await s.createBan(x);
@@ -908,26 +951,42 @@ export function storeContract(name: string, open: OpenBacking) {
       await post(th.id, { ipHash: null, createdAt: T0 + 2 });
       const edge = await post(th.id, { ipHash: 'ip-3', createdAt: T0 + 10 });
       const fresh = await post(th.id, { ipHash: 'ip-4', createdAt: T0 + 11 });
-      await s.createBan(ban({ ipHash: 'ip-1' }));
-      assert.equal(await s.purgeIpHashes(T0 + 10), 1);
+      await s.createBan(ban({ ipHash: 'ip-1', coversIp: true }));
+      assert.equal(await s.purgeIpHashes(T0 + 10, T0 + 20), 1);
       assert.equal((await s.getComment(old1.id))!.ipHash, null);
       assert.equal((await s.getComment(edge.id))!.ipHash, 'ip-3', 'not older than before');
       assert.equal((await s.getComment(fresh.id))!.ipHash, 'ip-4');
-      assert.equal(await s.purgeIpHashes(T0 + 10), 0);
-      assert.equal((await s.listBans(SITE))[0].ipHash, 'ip-1', 'bans keep their own copy');
+      assert.equal(await s.purgeIpHashes(T0 + 10, T0 + 20), 0);
+      assert.equal((await s.listBans(SITE))[0].ipHash, 'ip-1', 'a ban in force keeps its own copy');
+    });
+
+    it('purgeIpHashes forgets the address of bans lifted or expired, and keeps that they covered one', async ({ s }) => {
+      await s.createBan(ban({ id: 'ban-lifted', ipHash: 'ip-1', coversIp: true }));
+      await s.createBan(ban({ id: 'ban-expired', ipHash: 'ip-2', coversIp: true, expiresAt: T0 + 50 }));
+      await s.createBan(ban({ id: 'ban-later', ipHash: 'ip-3', coversIp: true, expiresAt: T0 + 500 }));
+      await s.createBan(ban({ id: 'ban-forever', ipHash: 'ip-4', coversIp: true }));
+      await s.liftBan(SITE, 'ban-lifted', T0 + 10);
+      assert.equal(await s.purgeIpHashes(T0, T0 + 100), 2);
+      const byId = Object.fromEntries((await s.listBans(SITE)).map((b) => [b.id, b]));
+      assert.deepEqual(Object.fromEntries(Object.entries(byId).map(([id, b]) => [id, [b.ipHash, b.coversIp]])), {
+        'ban-lifted': [null, true], 'ban-expired': [null, true], 'ban-later': ['ip-3', true], 'ban-forever': ['ip-4', true],
+      });
+      assert.deepEqual(await s.activeBan(SITE, 'someone', 'ip-3', T0 + 100), byId['ban-later'], 'a ban in force still covers its address');
+      assert.equal(await s.purgeIpHashes(T0, T0 + 100), 0);
     });
 
     // ---- moderator tokens, audit --------------------------------------------------------------------
 
-    it('tokens: created, found by hash, listed by site in creation order, revoked once', async ({ s }) => {
+    it('tokens: created with their role, found by hash, listed by site in creation order, revoked once', async ({ s }) => {
       await s.createSite(OTHER, SETTINGS);
-      const t1 = { id: 'tok_1', siteId: SITE, label: 'هيئة التحرير', createdAt: T0 + 2, revokedAt: null };
-      const t2 = { id: 'tok_2', siteId: SITE, label: null, createdAt: T0 + 1, revokedAt: null };
-      const admin = { id: 'tok_admin', siteId: null, label: 'admin', createdAt: T0 + 3, revokedAt: null };
-      const other = { id: 'tok_o', siteId: OTHER, label: null, createdAt: T0 + 4, revokedAt: null };
+      const t1 = { id: 'tok_1', siteId: SITE, role: 'owner', label: 'هيئة التحرير', createdAt: T0 + 2, revokedAt: null } as const;
+      const t2 = { id: 'tok_2', siteId: SITE, role: 'moderator', label: null, createdAt: T0 + 1, revokedAt: null } as const;
+      const admin = { id: 'tok_admin', siteId: null, role: 'owner', label: 'admin', createdAt: T0 + 3, revokedAt: null } as const;
+      const other = { id: 'tok_o', siteId: OTHER, role: 'moderator', label: null, createdAt: T0 + 4, revokedAt: null } as const;
       for (const [t, hash] of [[t1, 'hash-1'], [t2, 'hash-2'], [admin, 'hash-admin'], [other, 'hash-o']] as const) await s.createToken({ ...t, hash });
       assert.deepEqual(await s.findTokenByHash('hash-1'), t1);
       assert.deepEqual(await s.findTokenByHash('hash-admin'), admin);
+      assert.deepEqual(await s.findTokenByHash('hash-2'), t2, 'a moderator stays a moderator');
       assert.equal(await s.findTokenByHash('hash-nope'), null);
       assert.deepEqual(await s.listTokens(SITE), [t2, t1]);
       assert.deepEqual(await s.listTokens(), [t2, t1, admin, other]);

@@ -29,6 +29,7 @@ export const LOOPBACK_HOOK_HOSTS = '127.0.0.1,::1,localhost';
 /** Limits out of the way of tests that post a lot; the rate-limit tests set their own. */
 export const NO_LIMITS: SiteSettings['limits'] = {
   posts: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
+  edits: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
   votes: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
   reports: { perReader: 100_000, perIp: 100_000, windowSeconds: 60 },
 };

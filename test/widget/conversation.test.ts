@@ -167,6 +167,36 @@ describe('a conversation in <taliq-comments>', () => {
       });
     }
 
+    for (const [lang, label, rest] of [
+      ['ar', 'عرض 107 ردود', 'عرض 10 ردود'],
+      ['fr', 'Afficher 107 réponses', 'Afficher 10 réponses'],
+      ['en', 'Show 107 replies', 'Show 10 replies'],
+    ]) {
+      it(`counts the replies the server holds back past its bound, and loads them on request (${lang})`, async () => {
+        await seed(site, thread, 1, { replies: 110 });
+        const el = await mount(site, { thread, lang });
+        const [li] = items(el);
+        expect(replyBodies(li)).to.have.length(3);
+        // 47 folded here, 60 past the server's 50: one button for all of them.
+        expect(text(li.querySelector('[part~=more-replies]'))).to.equal(label);
+        await click(el, li.querySelector('[part~=more-replies]'));
+        await waitUntil(() => replyBodies(li).length === 100, 'the next 50 replies arrive');
+        await el.updateComplete;
+        expect(replyBodies(li).slice(48, 52)).to.deep.equal(['رد رقم 49 على 1', 'رد رقم 50 على 1', 'رد رقم 51 على 1', 'رد رقم 52 على 1'], 'in order, none missing');
+        expect(text(active(el)?.querySelector('[part=body]')), 'the reader continues at the first folded reply').to.equal('رد رقم 4 على 1');
+        expect(text(li.querySelector('[part~=more-replies]'))).to.equal(rest);
+        await click(el, li.querySelector('[part~=more-replies]'));
+        await waitUntil(() => replyBodies(li).length === 110, 'the last 10 arrive');
+        await el.updateComplete;
+        expect(replyBodies(li).at(-1)).to.equal('رد رقم 110 على 1');
+        expect(li.querySelector('[part~=more-replies]'), 'nothing more to show').to.equal(null);
+        expect(text(active(el)?.querySelector('[part=body]')), 'at the first reply loaded').to.equal('رد رقم 101 على 1');
+        expect(new Set(replyBodies(li)).size, 'no reply twice').to.equal(110);
+        expect(resources('/replies?cursor=')).to.have.length.greaterThan(1);
+        if (lang === 'ar') await expect(el).to.be.accessible();
+      });
+    }
+
     it('indents replies on the inline-start side, replies to replies too', async () => {
       site = await newSite('post');
       const [top] = await seed(site, thread, 1, { replies: 1 });

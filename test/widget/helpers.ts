@@ -83,7 +83,9 @@ export const settled = (el: TaliqComments) =>
 
 export const $ = <T extends Element = HTMLElement>(el: TaliqComments, sel: string) => el.shadowRoot!.querySelector<T & Element>(sel) as T | null;
 export const $$ = <T extends Element = HTMLElement>(el: TaliqComments, sel: string) => [...el.shadowRoot!.querySelectorAll<T & Element>(sel)] as T[];
-export const text = (el: Element | null | undefined) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+/** An element's text on one line; a comment body's paragraphs (one <p> per line) are read as lines. */
+export const text = (el: Element | null | undefined) =>
+  (el?.querySelector(':scope > p') ? [...el.querySelectorAll(':scope > p')].map((p) => p.textContent).join('\n') : el?.textContent ?? '').replace(/\s+/g, ' ').trim();
 
 /** Top-level comments' bodies, in the order shown. */
 export const bodies = (el: TaliqComments) => $$(el, 'ol[part=list] > li > [part~=comment] [part=body]').map(text);

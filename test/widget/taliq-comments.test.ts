@@ -135,7 +135,7 @@ describe('<taliq-comments>', () => {
       const el = await mount(site, { thread });
       const c = $(el, '[part~=comment]')!;
       expect(c.querySelector('bdi[part=author]')!.textContent).to.equal('Sara سارة');
-      expect(c.querySelector('[part=body]')!.getAttribute('dir')).to.equal('auto');
+      expect([...c.querySelectorAll('[part=body] p')].map((p) => p.getAttribute('dir'))).to.deep.equal(['rtl']);
       const time = c.querySelector('time')!;
       expect(Date.parse(time.getAttribute('datetime')!)).to.be.a('number').and.not.NaN;
       expect(time.textContent).to.match(/^(أمس|قبل (يوم واحد|\d+ ساعة|\d+ ساعات))$/);
@@ -180,11 +180,24 @@ describe('<taliq-comments>', () => {
       expect(bodies(el)).to.deep.equal(['تعليق رقم 1']);
     });
 
+    it('gives each line of a comment the direction most of its letters read in, and keeps blank lines', async () => {
+      const body = 'Je suis d’accord avec cet article.\nApple أفضل شركة في المغرب\n\nMerci';
+      await seed(site, thread, 1, { body, name: 'Karim الفاسي ديال فاس' });
+      const el = await mount(site, { thread });
+      const lines = [...$(el, '[part=body]')!.querySelectorAll('p')];
+      expect(lines.map((p) => [p.getAttribute('dir'), getComputedStyle(p).direction])).to.deep.equal([
+        ['ltr', 'ltr'], ['rtl', 'rtl'], [null, 'rtl'], ['ltr', 'ltr'],
+      ]);
+      // The blank line keeps its height, as in the text box the reader wrote in.
+      expect(lines[2].getBoundingClientRect().height).to.be.greaterThan(0);
+      expect($(el, '[part=author]')!.getAttribute('dir')).to.equal('rtl');
+    });
+
     it('renders what readers wrote as text, never as HTML', async () => {
       const evil = '<img src=x onerror="window.__taliqPwned=1">\n<b>bold</b>';
       await seed(site, thread, 1, { body: evil, name: '<script>alert(1)</script>' });
       const el = await mount(site, { thread });
-      expect($(el, '[part=body]')!.textContent).to.equal(evil);
+      expect([...$(el, '[part=body]')!.querySelectorAll('p')].map((p) => p.textContent).join('\n')).to.equal(evil);
       expect($(el, '[part=author]')!.textContent).to.equal('<script>alert(1)</script>');
       expect($$(el, 'img, b, script')).to.have.length(0);
       expect(getComputedStyle($(el, '[part=body]')!).whiteSpace).to.equal('pre-wrap');

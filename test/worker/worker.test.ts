@@ -218,9 +218,17 @@ test('two readers of a thread, on two isolates, both get the approval from one D
   await eventually(async () => assert.equal((await w.threadStats('live', 'article')).readers, 0), 'the readers gone', 25_000);
 });
 
-test('scheduled() forgets IP hashes older than 30 days on the 00:00 UTC run only', async () => {
-  await site('purge');
+test('scheduled() forgets IP hashes older than 30 days, and those of lifted bans, on the 00:00 UTC run only', async () => {
+  const token = await site('purge');
   const posted = await (await post(w.a, 'purge', 't', 'تعليق قديم')).json();
+  // A ban on the reader's network, lifted: its address has no reason to stay.
+  const mod = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const readerId = (await w.store.getComment(posted.comment.id))!.readerId;
+  const ban = await (await w.a('/api/v1/admin/sites/purge/bans', { method: 'POST', headers: mod, body: json({ readerId, ip: true }) })).json();
+  assert.equal(ban.ban.ip, true);
+  assert.equal((await w.a(`/api/v1/admin/sites/purge/bans/${ban.ban.id}`, { method: 'DELETE', headers: mod })).status, 204);
+  const banHash = async () => (await w.d1.prepare('SELECT ip_hash FROM bans WHERE id = ?').bind(ban.ban.id).all()).results[0].ip_hash;
+  assert.ok(await banHash());
   const old = Date.now() - 31 * 24 * 3600 * 1000;
   await w.d1.prepare('UPDATE comments SET created_at = ? WHERE id = ?').bind(old, posted.comment.id).run();
   const ipHash = async () => (await w.d1.prepare('SELECT ip_hash FROM comments WHERE id = ?').bind(posted.comment.id).all()).results[0].ip_hash;
@@ -231,6 +239,7 @@ test('scheduled() forgets IP hashes older than 30 days on the 00:00 UTC run only
   assert.ok(await ipHash(), 'the 00:05 run leaves it');
   await w.scheduled(new Date(today));
   assert.equal(await ipHash(), null, 'the 00:00 run forgets it');
+  assert.equal(await banHash(), null, 'and the lifted ban’s address');
   assert.equal((await w.store.getComment(posted.comment.id))?.body, 'تعليق قديم', 'the comment itself stays');
 });
 

@@ -25,12 +25,16 @@ export interface Me {
   actor: string;
   /** The token's one site, or null for an admin token (every site). */
   siteId: string | null;
+  /** `owner` for an admin token. The dashboard shows it; it never asks for secrets either way. */
+  role: 'owner' | 'moderator';
   sites: string[];
 }
 
 export interface NewBan {
   readerId: string;
   shadow?: boolean;
+  /** Also the network the reader last wrote from (IPv6: its /64). */
+  ip?: boolean;
   /** ISO 8601; none for a permanent ban. */
   expiresAt?: string;
   reason?: string;

@@ -353,10 +353,16 @@ export const styles = css`
     quotes: none;
   }
   .body {
-    margin: 0;
     white-space: pre-wrap;
     overflow-wrap: anywhere;
     font-size: 1.0625rem;
+  }
+  /* One paragraph per line of the comment, each in its own direction; a blank line leaves a gap. */
+  .body p {
+    margin: 0;
+  }
+  .body p.gap {
+    margin-block-start: 0.75em;
   }
   .chips {
     display: flex;

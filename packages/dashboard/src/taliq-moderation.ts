@@ -11,6 +11,9 @@
  * @attr standalone - the element owns the page (as at `/admin`): it keeps `<html lang dir>` and the
  *   document's title in step with its language, and removes the body's margin
  *
+ * The header shows the token's role (owner or moderator). Nothing here is owner-only: the
+ * dashboard works the queues and bans, and never reads the site's settings or secrets.
+ *
  * Talks to the API of its own origin (`/api/v1/admin/…`); the token is kept in sessionStorage
  * (`taliq:admin:token`) and removed on sign-out or when the server answers `401`.
  *
@@ -18,7 +21,7 @@
  * `r` reject, `s` spam (on the ticked comments when some are ticked, else on the current one),
  * `x` tick the current comment, `/` search.
  *
- * @fires taliq-signed-in - the token was accepted; detail: `{ me }` (`{actor, siteId, sites}`)
+ * @fires taliq-signed-in - the token was accepted; detail: `{ me }` (`{actor, siteId, role, sites}`)
  * @fires taliq-signed-out - the moderator signed out, or the server refused the token
  * @fires taliq-moderated - the server applied an action; detail: `{ action, comments }`
  *
@@ -58,6 +61,7 @@ import { ApiError, ModerationClient, type Me } from './api-client.js';
 import { catalogs, isLanguage, localeOf, type Language, type Messages } from './i18n/index.js';
 import { shiftCounts, type Counts } from './counts.js';
 import { splitLinks } from '../../shared/src/links.js';
+import { paragraphs, textDirection } from '../../shared/src/direction.js';
 
 /** A reader's text with its http(s) URLs as links the moderator can check; everything else text. */
 const linked = (text: string) =>
@@ -641,6 +645,7 @@ export class TaliqModeration extends LitElement {
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
     const shadow = data.get('shadow') === 'on';
+    const ip = data.get('ip') === 'on';
     const days = DURATIONS[(data.get('duration') as Duration) ?? 'forever'] ?? 0;
     const reason = String(data.get('reason') ?? '').trim();
     this.banning = true;
@@ -649,6 +654,7 @@ export class TaliqModeration extends LitElement {
       await client.ban(this.site, {
         readerId: c.author.readerId,
         shadow,
+        ...(ip ? { ip } : {}),
         ...(days ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}),
         ...(reason ? { reason } : {}),
       });
@@ -656,7 +662,8 @@ export class TaliqModeration extends LitElement {
       this.closeBan();
     } catch (err) {
       if (this.lostSession(err)) return;
-      this.banError = this.failure(err);
+      // The one shape error a ban can meet: no recent address to cover.
+      this.banError = ip && err instanceof ApiError && err.code === 'validation_failed' ? { kind: 'error', text: (t) => t.banNoAddress } : this.failure(err);
     } finally {
       this.banning = false;
     }
@@ -674,6 +681,7 @@ export class TaliqModeration extends LitElement {
       <header>
         <h1><span class="brand">${t.brand}</span> · ${t.dashboard}</h1>
         ${this.view === 'app' ? this.renderSitePicker(t) : nothing}
+        ${this.view === 'app' && this.me ? html`<span class="control" id="role">${t.role}: ${t.roles[this.me.role]}</span>` : nothing}
         <label class="control">
           <span>${t.language}</span>
           <select id="lang" @change=${this.setLang}>
@@ -855,7 +863,7 @@ export class TaliqModeration extends LitElement {
     >
       <div class="head">
         <input type="checkbox" class="tick" .checked=${ticked} aria-label=${`${t.select}: ${c.author.name}`} @change=${() => this.toggle(c.id)} />
-        <bdi class="author" part="author" id=${labelId}>${c.author.name}</bdi>
+        <bdi class="author" part="author" id=${labelId} dir=${textDirection(c.author.name) ?? nothing}>${c.author.name}</bdi>
         ${c.author.email ? html`<span class="email" dir="ltr" title=${t.email}>${c.author.email}</span>` : nothing}
         ${c.author.readerId
           ? html`<code class="reader" dir="ltr" title=${`${t.reader}: ${c.author.readerId}`}>${c.author.readerId.slice(0, 8)}</code>`
@@ -873,10 +881,10 @@ export class TaliqModeration extends LitElement {
       ${this.renderReasons(c, t)}
       ${c.parent
         ? html`<blockquote class="parent" part="parent">
-            ${t.inReplyTo} <bdi class="parent-author">${c.parent.author.name}</bdi>${t.detailSep}<q dir="auto">${excerpt(c.parent.body)}</q>
+            ${t.inReplyTo} <bdi class="parent-author">${c.parent.author.name}</bdi>${t.detailSep}<q dir=${textDirection(c.parent.body) ?? nothing}>${excerpt(c.parent.body)}</q>
           </blockquote>`
         : nothing}
-      <p class="body" part="body" dir="auto">${linked(c.body)}</p>
+      <div class="body" part="body">${paragraphs(c.body).map((p) => html`<p dir=${p.dir ?? nothing} class=${p.gap ? 'gap' : nothing}>${linked(p.text)}</p>`)}</div>
       <div class="actions" part="actions" role="group" aria-label=${t.actions}>
         ${ACTIONS[this.status].map((a) => this.renderAction(c, a, t))}
         ${c.author.readerId
@@ -933,6 +941,8 @@ export class TaliqModeration extends LitElement {
               <code dir="ltr">${c.author.readerId?.slice(0, 8) ?? ''}</code>
             </p>
             <label class="check"><input type="checkbox" name="shadow" /> <span>${t.banShadow}</span></label>
+            <label class="check"><input type="checkbox" name="ip" aria-describedby="ban-ip-warning" /> <span>${t.banNetwork}</span></label>
+            <p class="hint warning" id="ban-ip-warning">${t.banNetworkWarning}</p>
             <label class="field">
               <span>${t.banDuration}</span>
               <select name="duration">

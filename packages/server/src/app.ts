@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps) {
   if (deps.secret.length < 32) throw new Error('The secret must be at least 32 characters');
   if (deps.secretGraceSeconds !== undefined) parseSecretGrace(String(deps.secretGraceSeconds));
   assertAdminToken(deps.adminToken);
-  const pages = new PageCache(deps.pageCacheMs ?? 0);
+  const pages = new PageCache(deps.pageCacheMs ?? 0, deps.pageCacheBytes);
   const store = deps.pageCacheMs ? cachingStore(deps.store, pages, deps.pageCacheMs) : deps.store;
   const eventPollMs = deps.eventPollMs ?? 1_000;
   const outbound: OutboundPolicy = { allow: parseAllowList(deps.allowedHookHosts), resolve: deps.resolveHost };
@@ -112,9 +112,9 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', readerRoutes(services));
   const work: ScheduledWork = {
     drainWebhooks: () => drainOutbox(services),
-    purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS),
+    purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS, services.now()),
   };
-    /** Ends this instance's open live-update streams (the default liveEvents'), before it stops. */
+  /** Ends this instance's open live-update streams (the default liveEvents'), before it stops. */
   const closeStreams = () => hubs?.close();
-  return Object.assign(app, { work, streams, closeStreams });
+  return Object.assign(app, { work, streams, pages, closeStreams });
 }

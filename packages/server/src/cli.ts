@@ -8,7 +8,7 @@
  *   taliq threads set --site ID THREAD MODE
  *   taliq removals export --site ID [--from DAY] [--to DAY]
  *   taliq privacy export|erase --email ADDRESS
- *   taliq tokens create --site ID [--label TEXT] | --admin
+ *   taliq tokens create --site ID [--role owner|moderator] [--label TEXT] | --admin
  *   taliq tokens list [--site ID]
  *   taliq tokens revoke TOKEN_ID
  *   taliq import disqus|wordpress|taliq FILE --site ID
@@ -39,8 +39,10 @@ const USAGE = `Usage:
   taliq removals export --site ID [--from YYYY-MM-DD] [--to YYYY-MM-DD] > removals.csv
   taliq privacy export --email ADDRESS        a reader's comments, as JSON
   taliq privacy erase --email ADDRESS         erase what identifies a reader (law 09-08, GDPR)
-  taliq tokens create --site ID [--label TEXT]
-  taliq tokens create --admin [--label TEXT]
+  taliq tokens create --site ID [--role owner|moderator] [--label TEXT]
+                                              owner (default): everything on the site;
+                                              moderator: queues, bans, threads, audit only
+  taliq tokens create --admin [--label TEXT]  an owner of every site
   taliq tokens list [--site ID]
   taliq tokens revoke TOKEN_ID
   taliq import disqus FILE --site ID          comments from a Disqus XML export
@@ -50,7 +52,7 @@ const USAGE = `Usage:
 Every command but serve works on the local store (--db PATH | --database-url URL), or on any
 Taliq server over its HTTP API: --api https://comments.example.com [--token T], or TALIQ_API.
 The token is --token, else TALIQ_ADMIN_TOKEN: an admin token, or a site's token for that site.
-Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_SECRET_GRACE_SECONDS, TALIQ_ADMIN_TOKEN, TALIQ_API, TALIQ_TRUSTED_PROXIES, TALIQ_MAX_STREAMS_PER_ADDRESS, TALIQ_MAX_STREAMS, REDIS_URL`;
+Environment: PORT, TALIQ_DB, DATABASE_URL, TALIQ_SECRET, TALIQ_SECRET_GRACE_SECONDS, TALIQ_ADMIN_TOKEN, TALIQ_API, TALIQ_TRUSTED_PROXIES, TALIQ_MAX_STREAMS_PER_ADDRESS, TALIQ_MAX_STREAMS, TALIQ_PAGE_CACHE_BYTES, REDIS_URL`;
 
 function options(args: string[]) {
   return parseArgs({
@@ -72,6 +74,7 @@ function options(args: string[]) {
       site: { type: 'string' },
       label: { type: 'string' },
       admin: { type: 'boolean' },
+      role: { type: 'string' },
       from: { type: 'string' },
       email: { type: 'string' },
       to: { type: 'string' },
@@ -116,6 +119,14 @@ export function streamCount(name: string, value: string | undefined): number | u
   return n;
 }
 
+/** TALIQ_PAGE_CACHE_BYTES; unset means the default. */
+export function byteCount(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${name} must be a whole number of bytes, not "${value}"`);
+  return n;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values: o, positionals: [command, sub, ...rest] } = options(argv);
   if (o.help || !command) {
@@ -141,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
       secretGraceSeconds: secretGrace(),
       maxStreamsPerAddress: streamCount('--max-streams-per-address', o['max-streams-per-address'] ?? process.env.TALIQ_MAX_STREAMS_PER_ADDRESS),
       maxStreams: streamCount('--max-streams', o['max-streams'] ?? process.env.TALIQ_MAX_STREAMS),
+      pageCacheBytes: byteCount('TALIQ_PAGE_CACHE_BYTES', process.env.TALIQ_PAGE_CACHE_BYTES),
     });
     const origin = `http://${o.host && o.host !== '0.0.0.0' && o.host !== '::' ? (o.host.includes(':') ? `[${o.host}]` : o.host) : 'localhost'}:${server.port}`;
     const lines = [`Taliq listening on ${origin}  (store: ${server.store.engine})`];

@@ -4,6 +4,7 @@
  */
 import type { NewComment, Reason, SiteSettings, Sort } from '../../shared/src/index.js';
 import { DUPLICATE_MIN_CHARS } from './abuse/spam-signals.js';
+import { limitSubject } from './abuse/client-ip.js';
 import type { Status } from '../../shared/src/limits.js';
 import { ApiError, notFound } from './errors.js';
 import type { Services } from './context.js';
@@ -29,9 +30,14 @@ export function isClosed(thread: Thread, settings: SiteSettings, now: number): b
 export interface ReaderIdentity {
   /** Keyed hash of the widget's reader key (or, without one, of the IP address). */
   readerId: string | null;
-  /** Keyed hash of the IP address, for bans. */
+  /** The readerId stands for the address (no reader key, not signed in): shared by everyone behind it. */
+  byAddress?: boolean;
+  /** Keyed hash of the IP address (IPv6: its /64, one subscriber's network), for bans that cover it. */
   ipHash: string | null;
 }
+
+/** Per /64 for IPv6, as the rate limits count: a ban on an address must survive the next privacy address. */
+const ipHashOf = (s: Services, ip: string | undefined) => (ip ? s.signer.mac('ip', limitSubject(ip), 16) : Promise.resolve(null));
 
 const READER_KEY = /^[A-Za-z0-9_-]{16,64}$/;
 
@@ -40,13 +46,14 @@ export async function identify(s: Services, readerKey: string | undefined, ip: s
   const key = readerKey && READER_KEY.test(readerKey) ? readerKey : null;
   return {
     readerId: key ? await s.signer.mac('reader', `key:${key}`, 16) : ip ? await s.signer.mac('reader', `ip:${ip}`, 16) : null,
-    ipHash: ip ? await s.signer.mac('ip', ip, 16) : null,
+    ...(key ? {} : { byAddress: true }),
+    ipHash: await ipHashOf(s, ip),
   };
 }
 
 /** A signed-in reader's identity: the publisher's user id, the same on every device. */
 export async function identifyUser(s: Services, user: SsoUser, ip: string | undefined): Promise<ReaderIdentity> {
-  return { readerId: await s.signer.mac('reader', `user:${user.sub}`, 16), ipHash: ip ? await s.signer.mac('ip', ip, 16) : null };
+  return { readerId: await s.signer.mac('reader', `user:${user.sub}`, 16), ipHash: await ipHashOf(s, ip) };
 }
 
 export interface PostContext {
@@ -61,6 +68,12 @@ export interface PostContext {
   reader: ReaderIdentity;
   /** Spam signals the route found on the request (honeypot, form timing). */
   signals?: { spam: boolean; reasons: Reason[] };
+  /**
+   * Counts the request against the rate limits (throws 429). Called once the cheap refusals (closed
+   * thread, unknown thread, bad parent, ban) have passed: a refused request costs nothing, so a
+   * banned reader or a bot cannot use up the counter of the carrier address its neighbours share.
+   */
+  spend?: () => Promise<void>;
 }
 
 /** The facts judge() needs about a reader on a site, and the ban that stops them, if any. */
@@ -71,6 +84,36 @@ async function readerFacts(s: Services, siteId: string, reader: ReaderIdentity) 
   return { shadowBanned: !!ban, history };
 }
 
+/**
+ * The stored form of a reader's Idempotency-Key. Every key starts with `r:` or `a:`, so none can
+ * reach the importers' `import:<source>:<id>` keys. A reader with a key of their own (Taliq-Reader,
+ * or signed in) has their own bucket. A reader known only by their address would share a bucket
+ * with everyone behind it (a carrier's address is thousands of readers, who could then replay each
+ * other's keys and read each other's edit tokens), so theirs is the address's hash for the day with
+ * the page's form token (Taliq-Form).
+ */
+export async function idempotencyScope(s: Services, key: string, who: ReaderIdentity, ip: string | undefined, form: string | undefined): Promise<string> {
+  if (who.readerId && !who.byAddress) return `r:${who.readerId}:${key}`;
+  if (!ip) throw new ApiError(400, 'bad_request', 'An Idempotency-Key needs a reader identity (the Taliq-Reader header)');
+  const day = Math.floor(s.now() / DAY);
+  return `a:${await s.signer.mac(`idem-day:${day}`, `${ip}\n${form ?? ''}`, 16)}:${key}`;
+}
+
+/**
+ * A new thread's URL, when it is on one of the site's registered origins; else none. The Origin
+ * header says which page sent the request, not where `thread.url` points: without this, a first
+ * comment could aim the thread's link (shown to moderators, in the JSON-LD, in webhooks) anywhere.
+ * The comment is kept: a page whose canonical link is on another host loses only the link.
+ */
+function ownUrl(site: Site, url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    return site.settings.origins.includes(new URL(url).origin) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function postComment(s: Services, p: PostContext): Promise<{ comment: StoredComment; thread: Thread; created: boolean }> {
   const now = s.now();
   const existing = await s.store.getThread(p.site.id, p.threadKey);
@@ -79,7 +122,7 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
     throw new ApiError(404, 'thread_not_found', `No thread "${p.threadKey}"; new threads start from the site's registered origins`);
   }
   // A thread that does not exist yet is created with the comment, after every check has passed.
-  const newThread = existing ? undefined : { siteId: p.site.id, key: p.threadKey, title: p.input.thread?.title ?? null, url: p.input.thread?.url ?? null };
+  const newThread = existing ? undefined : { siteId: p.site.id, key: p.threadKey, title: p.input.thread?.title ?? null, url: ownUrl(p.site, p.input.thread?.url) };
   const thread: Thread = existing ?? { id: 0, ...newThread!, createdAt: now, closed: false, mode: 'open' };
   if (isClosed(thread, p.site.settings, now)) throw new ApiError(403, 'thread_closed', 'This thread is closed to new comments');
 
@@ -93,6 +136,8 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
     }
     rootId = parent.rootId ?? parent.id;
   }
+  const facts = await readerFacts(s, p.site.id, p.reader);
+  await p.spend?.();
 
   // Letters and digits only: punctuation, spacing and spelling tricks do not make a text new.
   const letters = normalizeText(p.input.body).replace(/[^\p{L}\p{N}]/gu, '');
@@ -107,7 +152,7 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
     name: p.input.author.name,
     body: p.input.body,
     signals,
-    ...(await readerFacts(s, p.site.id, p.reader)),
+    ...facts,
   });
   const result = await s.store.insertComment(
     {
@@ -143,13 +188,16 @@ export async function postComment(s: Services, p: PostContext): Promise<{ commen
  * comment cannot be edited, a pending one stays pending, a flag from readers' reports stays, and an
  * approved comment edited on a pre-moderated site waits for review again.
  */
-export async function editComment(s: Services, comment: StoredComment, site: Site, body: string, reader: ReaderIdentity) {
+export async function editComment(s: Services, comment: StoredComment, site: Site, body: string, reader: ReaderIdentity, spend?: () => Promise<void>) {
   if (comment.status !== 'approved' && comment.status !== 'pending') {
     throw new ApiError(409, 'conflict', 'A moderator has already decided on this comment');
   }
   const thread = await s.store.getThreadById(comment.threadId);
   if (thread && isClosed(thread, site.settings, s.now())) throw new ApiError(403, 'thread_closed', 'This thread is closed');
-  const verdict = judge({ settings: site.settings, threadMode: thread?.mode ?? 'open', name: comment.authorName, body, ...(await readerFacts(s, site.id, reader)) });
+  const facts = await readerFacts(s, site.id, reader);
+  // As for posts: only an edit that passed the cheap refusals counts against the limit.
+  await spend?.();
+  const verdict = judge({ settings: site.settings, threadMode: thread?.mode ?? 'open', name: comment.authorName, body, ...facts });
   const status = verdict.status === 'approved' && comment.status === 'pending' ? 'pending' : verdict.status;
   const reasons = status === 'pending' && comment.status === 'pending' ? mergeReasons(comment.reasons, verdict.reasons) : verdict.reasons;
   const patch = { body, searchText: normalizeText(`${comment.authorName} ${body}`), editedAt: s.now(), status, reasons, flagged: comment.flagged || verdict.flagged };

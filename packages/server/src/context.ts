@@ -49,6 +49,8 @@ export interface AppDeps {
   limiter?: RateLimiter;
   /** How long a thread's first page may be served from memory, in ms; 0 (the default) turns it off. */
   pageCacheMs?: number;
+  /** TALIQ_PAGE_CACHE_BYTES: what the cached pages (and their gzipped copies) may hold; default 16 MiB. */
+  pageCacheBytes?: number;
   /**
    * Gzip large JSON answers for clients that accept it. Off by default: Workers compress at the
    * edge themselves; the Node runtime turns it on.

@@ -1,10 +1,14 @@
 /**
  * Moderator tokens: random, shown once, stored only as SHA-256 hashes, scoped to one site or
- * (admin) to all, revocable. TALIQ_ADMIN_TOKEN, when set, is an admin token held in the
- * environment instead of the store.
+ * (admin) to all, revocable, with a role: `owner` or `moderator`. TALIQ_ADMIN_TOKEN, when set, is
+ * an admin token held in the environment instead of the store; admin tokens own every site.
+ *
+ * Who may call each admin route is decided by the route's first handler, one of `access`, before
+ * its path, query or body is validated: a token for another site, or a moderator on an owner
+ * route, gets 403 whatever it sends.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { TokenView } from '../../shared/src/operator.js';
+import { DEFAULT_ROLE, type Role, type TokenView } from '../../shared/src/operator.js';
 import { ApiError } from './errors.js';
 import type { Services } from './context.js';
 import { randomHex, randomId, safeEqual, sha256 } from './crypto.js';
@@ -20,21 +24,29 @@ export interface Moderator {
   actor: string;
   /** null: every site. */
   siteId: string | null;
+  /** `owner` for admin tokens. */
+  role: Role;
 }
+
+type Env = { Variables: { moderator: Moderator } };
+/** Any route's context once requireModerator has run, whatever else its routes keep in it. */
+type Signed = Pick<Context<Env>, 'get'>;
 
 const PREFIX = 'tq_';
 
-export async function createModeratorToken(s: Pick<Services, 'store' | 'now'>, siteId: string | null, label: string | null) {
+/** An admin token (siteId null) is always an owner. */
+export async function createModeratorToken(s: Pick<Services, 'store' | 'now'>, siteId: string | null, label: string | null, role: Role = DEFAULT_ROLE) {
   const token = PREFIX + randomId(24);
   const id = randomHex(4);
-  await s.store.createToken({ id, siteId, label, hash: await sha256(token), createdAt: s.now(), revokedAt: null });
-  return { id, token };
+  if (siteId === null) role = 'owner';
+  await s.store.createToken({ id, siteId, role, label, hash: await sha256(token), createdAt: s.now(), revokedAt: null });
+  return { id, token, role };
 }
 
 /** A new token, with its audit entry: `actor` is who asked (a token id, `env` or `cli`). */
-export async function issueToken(s: Pick<Services, 'store' | 'now'>, siteId: string | null, label: string | null, actor: string) {
-  const created = await createModeratorToken(s, siteId, label);
-  await s.store.addAudit({ siteId, actor, action: 'token.create', target: created.id, before: null, after: { label }, at: s.now() });
+export async function issueToken(s: Pick<Services, 'store' | 'now'>, siteId: string | null, label: string | null, actor: string, role: Role = DEFAULT_ROLE) {
+  const created = await createModeratorToken(s, siteId, label, role);
+  await s.store.addAudit({ siteId, actor, action: 'token.create', target: created.id, before: null, after: { label, role: created.role }, at: s.now() });
   return { ...created, siteId, label, createdAt: new Date(s.now()).toISOString(), revokedAt: null };
 }
 
@@ -46,7 +58,7 @@ export async function revokeTokenById(s: Pick<Services, 'store' | 'now'>, token:
 }
 
 export const tokenView = (t: ModeratorToken): TokenView => ({
-  id: t.id, siteId: t.siteId, label: t.label,
+  id: t.id, siteId: t.siteId, role: t.siteId === null ? 'owner' : t.role, label: t.label,
   createdAt: new Date(t.createdAt).toISOString(), revokedAt: t.revokedAt == null ? null : new Date(t.revokedAt).toISOString(),
 });
 
@@ -60,10 +72,10 @@ export function requireModerator(s: Services): MiddlewareHandler<{ Variables: { 
     const throttled = await failedSignIns(s, c, 0);
     if (throttled) throw throttled;
     let moderator: Moderator | null = null;
-    if (s.adminToken && safeEqual(token, s.adminToken)) moderator = { actor: 'env', siteId: null };
+    if (s.adminToken && safeEqual(token, s.adminToken)) moderator = { actor: 'env', siteId: null, role: 'owner' };
     else {
       const found = await s.store.findTokenByHash(await sha256(token));
-      if (found && found.revokedAt == null) moderator = { actor: found.id, siteId: found.siteId };
+      if (found && found.revokedAt == null) moderator = { actor: found.id, siteId: found.siteId, role: found.siteId === null ? 'owner' : found.role };
     }
     if (!moderator) throw (await failedSignIns(s, c, 1)) ?? new ApiError(401, 'unauthorized', 'This moderator token is not valid');
     c.set('moderator', moderator);
@@ -95,14 +107,61 @@ async function failedSignIns(s: Services, c: Context, cost: 0 | 1): Promise<ApiE
 }
 
 /** 403 unless the moderator may act on this site. */
-export function assertScope(c: Context<{ Variables: { moderator: Moderator } }>, siteId: string) {
+export function assertScope(c: Signed, siteId: string) {
   const m = c.get('moderator');
   if (m.siteId !== null && m.siteId !== siteId) throw new ApiError(403, 'forbidden', `This token is not for site "${siteId}"`);
   return m;
 }
 
-export function assertAdmin(c: Context<{ Variables: { moderator: Moderator } }>) {
+export function assertAdmin(c: Signed) {
   const m = c.get('moderator');
   if (m.siteId !== null) throw new ApiError(403, 'forbidden', 'This needs an admin token');
   return m;
 }
+
+/** 403 unless the token has the role: an owner may do whatever a moderator may. */
+export function assertRole(c: Signed, role: Role) {
+  const m = c.get('moderator');
+  if (role === 'owner' && m.role !== 'owner') throw new ApiError(403, 'forbidden', 'This needs an owner token: a moderator token works the queues, bans and audit log');
+  return m;
+}
+
+/**
+ * Who may call a route: the role it needs, and where its site comes from.
+ *   path  - the path's `:site`, checked first: a token for another site gets 403 whatever else it sends;
+ *   every - every site at once (privacy requests, new sites): admin tokens only;
+ *   found - the route checks the site of what it looks up (a stored comment or token, a site the
+ *           body or query names) with assertScope right after the lookup, before validating the rest.
+ */
+export interface Access {
+  role: Role;
+  site: 'path' | 'every' | 'found';
+}
+
+/** A route's first handler; it carries its rule, so a test can walk every route and docs can list them. */
+export type Guard = MiddlewareHandler<Env> & { readonly access: Access };
+
+function allow(role: Role, site: Access['site']): Guard {
+  const guard: MiddlewareHandler<Env> = async (c, next) => {
+    if (site === 'every') assertAdmin(c);
+    // The raw parameter: its shape is validated after, for tokens that may act here.
+    if (site === 'path') assertScope(c, c.req.param('site') ?? '');
+    assertRole(c, role);
+    return next();
+  };
+  return Object.assign(guard, { access: { role, site } });
+}
+
+/** Every admin route starts with one of these (test/server/roles.test.ts walks them all). */
+export const access = {
+  /** The queues, actions, bans, threads, audit and removals of the path's site. */
+  moderator: allow('moderator', 'path'),
+  /** The path's site's settings, secrets, export and import. */
+  owner: allow('owner', 'path'),
+  /** Any token; the route scopes what it finds (a comment's site) or lists only the token's sites. */
+  anyModerator: allow('moderator', 'found'),
+  /** An owner token; the route scopes what it finds (tokens). */
+  anyOwner: allow('owner', 'found'),
+  /** An admin token: what spans every site. */
+  admin: allow('owner', 'every'),
+} satisfies Record<string, Guard>;

@@ -24,13 +24,25 @@ interface Entry extends CachedPage {
   bytes: number;
 }
 
+/** What an instance keeps of pages at most, by default (TALIQ_PAGE_CACHE_BYTES). */
+export const DEFAULT_PAGE_CACHE_BYTES = 16 * 1024 * 1024;
+
 export class PageCache {
   private pages = new Map<string, Entry>();
   private version = 0;
-  private bytes = 0;
+  private held = 0;
 
-  /** Bounded by bytes, not by count: a few huge pages cannot take the instance's memory. */
-  constructor(private readonly ttlMs: number, private readonly maxBytes = 16 * 1024 * 1024) {}
+  /**
+   * Bounded by bytes (bodies and their gzipped copies), not by count: a few huge pages cannot
+   * take the instance's memory, nor can many threads' pages. Oldest kept first out; a page over
+   * a quarter of the bound is answered but not kept.
+   */
+  constructor(private readonly ttlMs: number, private readonly maxBytes = DEFAULT_PAGE_CACHE_BYTES) {}
+
+  /** Bytes held now, bodies and gzipped copies: never more than the bound. */
+  get bytes(): number {
+    return this.held;
+  }
 
   get(key: string, now: number): CachedPage | undefined {
     if (this.ttlMs <= 0) return undefined;
@@ -47,27 +59,44 @@ export class PageCache {
         if (!zipped) {
           zipped = gzip(body);
           // The compressed copy counts towards the bound too, once it exists.
-          void zipped.then((z) => { if (this.pages.get(key ?? '') === entry) { entry.bytes += z.byteLength; this.bytes += z.byteLength; } }, () => {});
+          void zipped.then((z) => {
+            if (key === null || this.pages.get(key) !== entry) return;
+            entry.bytes += z.byteLength;
+            this.held += z.byteLength;
+            this.evict(entry);
+          }, () => {});
         }
         return zipped;
       },
     };
     if (key === null || this.ttlMs <= 0 || body.byteLength > this.maxBytes / 4) return entry;
-    const old = this.pages.get(key);
-    if (old) this.bytes -= old.bytes;
-    if (this.bytes + body.byteLength > this.maxBytes) {
-      this.pages.clear();
-      this.bytes = 0;
-    }
+    this.drop(key);
     this.pages.set(key, entry);
-    this.bytes += body.byteLength;
+    this.held += entry.bytes;
+    this.evict(entry);
     return entry;
   }
 
   invalidate() {
     this.version++;
     this.pages.clear();
-    this.bytes = 0;
+    this.held = 0;
+  }
+
+  private drop(key: string) {
+    const old = this.pages.get(key);
+    if (!old) return;
+    this.pages.delete(key);
+    this.held -= old.bytes;
+  }
+
+  /** Oldest pages out until the bound holds; `keep` (just added) goes last. */
+  private evict(keep: Entry) {
+    for (const [key, p] of this.pages) {
+      if (this.held <= this.maxBytes) return;
+      if (p !== keep) this.drop(key);
+    }
+    for (const [key, p] of this.pages) if (p === keep && this.held > this.maxBytes) this.drop(key);
   }
 }
 

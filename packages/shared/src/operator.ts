@@ -23,10 +23,21 @@ const label = visibleLine(100);
 
 // ---- tokens ----------------------------------------------------------------------------------
 
-/** POST /admin/tokens: a token for one site (`site`), or for every site (`admin: true`). */
+/**
+ * What a token may do. `owner`: everything on its site (settings, origins, webhook, secrets,
+ * tokens, export and import) as well as what a `moderator` does: the queues, moderation actions,
+ * bans, thread modes, the audit log and the removal register. Admin tokens own every site.
+ */
+export const ROLES = ['owner', 'moderator'] as const;
+export type Role = (typeof ROLES)[number];
+/** What `tokens create` and `POST /admin/tokens` give without `role`: what every token could do before roles. */
+export const DEFAULT_ROLE: Role = 'owner';
+
+/** POST /admin/tokens: a token for one site (`site`, with its `role`), or for every site (`admin: true`, an owner). */
 export const NewToken = z
-  .strictObject({ site: SiteId.optional(), admin: z.literal(true).optional(), label: label.optional() })
-  .refine((t) => (t.site === undefined) !== (t.admin === undefined), { message: 'Give either site or admin: true', path: ['site'] });
+  .strictObject({ site: SiteId.optional(), admin: z.literal(true).optional(), role: z.enum(ROLES).optional(), label: label.optional() })
+  .refine((t) => (t.site === undefined) !== (t.admin === undefined), { message: 'Give either site or admin: true', path: ['site'] })
+  .refine((t) => !(t.admin && t.role === 'moderator'), { message: 'An admin token owns every site: its role is owner', path: ['role'] });
 export type NewToken = z.input<typeof NewToken>;
 
 export const TokenQuery = z.strictObject({ site: SiteId.optional() });
@@ -36,6 +47,8 @@ export interface TokenView {
   id: string;
   /** null: an admin token, valid on every site. */
   siteId: string | null;
+  /** `owner` for every admin token. */
+  role: Role;
   label: string | null;
   createdAt: string;
   revokedAt: string | null;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LIMITS, SORTS, STATUSES } from './limits.js';
 import { cleanText } from './text.js';
+import type { Role } from './operator.js';
 
 // Text made only of invisible marks (RLM, ZWJ, …) counts as empty.
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
@@ -101,9 +102,24 @@ export interface ThreadInfo {
   proofOfWork: boolean;
 }
 
+/** Replies of a top-level comment past a page's bound: how many, and the cursor of `…/comments/{id}/replies`. */
+export interface MoreReplies {
+  count: number;
+  cursor: string;
+}
+
+/** A comment of a thread page: a top-level one whose replies go on past the page says so. */
+export type PageComment = PublicComment & { moreReplies?: MoreReplies };
+
+/** GET …/comments/{id}/replies: the next replies of one top-level comment. */
+export interface RepliesPage {
+  comments: PublicComment[];
+  moreReplies: MoreReplies | null;
+}
+
 export interface CommentPage {
   thread: ThreadInfo;
-  comments: PublicComment[];
+  comments: PageComment[];
   nextCursor: string | null;
   /** Signed time the form was served; sent back as the Taliq-Form header when posting. */
   formToken: string;
@@ -171,12 +187,16 @@ export interface Me {
   actor: string;
   /** null: an admin token, valid on every site. */
   siteId: string | null;
+  /** `owner` for an admin token and TALIQ_ADMIN_TOKEN. */
+  role: Role;
   sites: string[];
 }
 
 export const NewBan = z.strictObject({
   readerId: ServerId,
   shadow: z.boolean().optional(),
+  /** Also the address (IPv6: its /64) of the reader's latest comment; never the default, carriers share addresses. */
+  ip: z.boolean().optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   reason: note.optional(),
 });
@@ -208,8 +228,11 @@ export const SiteSettings = z.strictObject({
   ssoJwksUrl: httpUrl.nullable(),
   /** A reader whose last N decided comments were all approved skips pre-moderation; null: off. */
   trustAfter: z.number().int().min(1).max(100).nullable(),
-  /** How many posts, votes and reports a reader and an IP address may send per window. */
-  limits: z.strictObject({ posts: Limit, votes: Limit, reports: Limit }),
+  /**
+   * How many posts, edits, votes and reports a reader and an IP address may send per window.
+   * `edits` came later: optional, so settings written before keep validating (its default applies).
+   */
+  limits: z.strictObject({ posts: Limit, edits: Limit.optional(), votes: Limit, reports: Limit }),
   /** Ask every comment for a proof of work (ALTCHA-style), for sites under attack. */
   proofOfWork: z.boolean(),
 });
@@ -231,6 +254,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   limits: {
     // Many Moroccan readers share one mobile-carrier address, so the IP limits are loose.
     posts: { perReader: 5, perIp: 30, windowSeconds: 60 },
+    edits: { perReader: 10, perIp: 100, windowSeconds: 600 },
     votes: { perReader: 60, perIp: 600, windowSeconds: 60 },
     reports: { perReader: 10, perIp: 100, windowSeconds: 3600 },
   },

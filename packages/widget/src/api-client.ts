@@ -7,7 +7,7 @@
  */
 import type { ErrorBody, ErrorIssue } from '../../shared/src/errors.js';
 import type { Sort } from '../../shared/src/limits.js';
-import type { CommentPage, NewCommentInput, OwnComment, PostedComment } from '../../shared/src/schemas.js';
+import type { CommentPage, NewCommentInput, OwnComment, PostedComment, RepliesPage } from '../../shared/src/schemas.js';
 import type { ClientErrorCode } from './i18n/types.js';
 import { loadReaderId, randomId } from './storage.js';
 
@@ -62,6 +62,11 @@ export class ApiClient {
       this.#p = page.thread.proofOfWork;
       return page;
     });
+  }
+
+  /** The next replies of a top-level comment, from a `moreReplies.cursor`. */
+  replies(thread: string, id: string, cursor: string): Promise<RepliesPage> {
+    return this.request('GET', `${this.thread(thread)}/comments/${encodeURIComponent(id)}/replies?cursor=${encodeURIComponent(cursor)}`);
   }
 
   /** Adds a comment. The same `idempotencyKey` for the same text answers with the first comment instead of a second one. */

@@ -61,7 +61,7 @@ ol{list-style:none;margin:0;padding:0}
 .author{font-weight:600;color:var(--_fg)}
 .verified{color:var(--_accent)}
 .badge{color:var(--_warning);border:1px solid currentColor;border-radius:1em;padding-inline:0.5em}
-.body{margin-block:0.25rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
+.body{margin-block:0.25rem 0;white-space:pre-wrap;overflow-wrap:anywhere}.body p{margin:0}
 .note{color:var(--_muted)}
 .to{margin:0;font-size:0.875em}
 .more{margin-block-start:1rem}

@@ -69,7 +69,8 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
 import { LINK_RE } from '../../shared/src/links.js';
-import type { NewCommentInput, OwnComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
+import { textDirection } from '../../shared/src/direction.js';
+import type { NewCommentInput, OwnComment, PageComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
 import { ApiClient, ApiError, newIdempotencyKey, type ReportReason } from './api-client.js';
 import { readConfig, readEnv, type Config } from './config.js';
 import { catalog, loadCatalog, type Messages } from './i18n/index.js';
@@ -102,8 +103,8 @@ declare global {
   }
 }
 
-/** A comment as shown: public, or the reader's own with its status. */
-type Shown = PublicComment & { status?: Status };
+/** A comment as shown: public (with `moreReplies` when the server holds some back), or the reader's own with its status. */
+type Shown = PageComment & { status?: Status };
 /** A top-level comment and its replies, oldest first. */
 type Group = [Shown, Shown[]];
 type Kind = 'reply' | 'edit' | 'delete' | 'report';
@@ -426,6 +427,23 @@ export class TaliqComments extends LitElement {
       if (!abort.signal.aborted) this.moreError = this.#fail(e);
     } finally {
       if (!abort.signal.aborted) this.moreLoading = false;
+    }
+  }
+
+  /** Unfolds a comment's replies, and loads those the server held back (50 a time); the reader continues at the first new one. */
+  async #moreReplies(c: Shown, first?: Shown): Promise<void> {
+    this.expanded = new Set(this.expanded).add(c.id);
+    const more = c.moreReplies;
+    try {
+      if (more) {
+        const page = await this.#client.replies(this.cfg.thread, c.id, more.cursor);
+        this.comments = [...this.comments, ...page.comments.filter((r) => !this.#items.has(r.id))];
+        this.#patch(c.id, { moreReplies: page.moreReplies ?? undefined });
+        first ??= page.comments[0];
+      }
+      if (first) await this.#focusOn(first.id);
+    } catch (e) {
+      this.#tell(c.id, this.#fail(e), true);
     }
   }
 
@@ -921,6 +939,8 @@ ${SORTS.map((s) => html`<option value=${s} ?selected=${s === this.cfg.sort}>${t.
       const [c, replies] = g;
       const shown = this.expanded.has(c.id) ? replies : replies.filter((r, i) => i < REPLIES_SHOWN || r.status);
       const hidden = replies.filter((r) => !shown.includes(r));
+      // Folded here, and held back by the server past its bound.
+      const n = hidden.length + (c.moreReplies?.count ?? 0);
       return html`<li class="item">
 ${this.#comment(c, t)}
 ${replies.length
@@ -928,9 +948,9 @@ ${replies.length
 ${shown.map((r) => html`<li>${this.#comment(r, t, r.parentId === c.id ? '' : this.#items.get(r.parentId!)?.author.name)}</li>`)}
 </ol>`
           : nothing}
-${hidden.length
-          ? html`<button class="link" part="button more-replies" @click=${() => ((this.expanded = new Set(this.expanded).add(c.id)), this.#focusOn(hidden[0].id))}>
-${t.moreReplies(hidden.length, this.#num(hidden.length))}
+${n
+          ? html`<button class="link" part="button more-replies" @click=${() => this.#moreReplies(c, hidden[0])}>
+${t.moreReplies(n, this.#num(n))}
 </button>`
           : nothing}
 </li>`;
@@ -993,7 +1013,7 @@ ${Object.entries(t.reasons).map(([r, words], i) => html`<label><input type="radi
 </form>`;
       return html`<article class="comment" part="comment ${pending ? 'comment-pending' : ''}" id="c-${c.id}" tabindex="-1">
 <div class="meta">
-<bdi class="author" part="author">${c.author.name}</bdi>
+<bdi class="author" part="author" dir=${textDirection(c.author.name) ?? nothing}>${c.author.name}</bdi>
 ${c.author.verified
             ? html`<span class="verified" part="verified" title=${t.verified}><span aria-hidden="true">✓</span><span class="sr-only">${t.verified}</span></span>`
             : nothing}
@@ -1002,7 +1022,7 @@ ${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)
 ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
 </div>
 ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
-${kind === 'edit' ? form : html`<p class="body" part="body" dir="auto">${linked(c.body)}</p>`}
+${kind === 'edit' ? form : html`<div class="body" part="body">${c.body.split('\n').map((l) => html`<p dir=${textDirection(l) ?? nothing}>${linked(l || '\n')}</p>`)}</div>`}
 <div class="acts" part="actions">
 ${pending ? nothing : html`${voteButton(1, '👍', t.like)}${voteButton(-1, '👎', t.dislike)}${closed ? nothing : button('reply')}`}
 ${own ? html`${button('edit')}${button('delete')}` : nothing}

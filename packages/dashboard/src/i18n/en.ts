@@ -24,6 +24,8 @@ export const en = {
   noSites: 'This token gives access to no site.',
 
   site: 'Site',
+  role: 'Role',
+  roles: { owner: 'owner', moderator: 'moderator' },
   queues: 'Moderation queues',
   statuses: {
     pending: 'Pending',
@@ -94,6 +96,9 @@ export const en = {
   banTitle: 'Ban the author',
   banWho: 'The reader who wrote this comment will be banned:',
   banShadow: 'Shadow ban: the author still sees their comments, nobody else does',
+  banNetwork: 'Also this network: refuse every reader writing from the address this author last used',
+  banNetworkWarning: 'Careful: many mobile readers share one carrier address, and all of them would be banned too. Use it only against someone who keeps coming back under new names.',
+  banNoAddress: 'No recent address is known for this author (their last comment is over 30 days old): ban the reader alone.',
   banDuration: 'Duration',
   durations: { day: '1 day', week: '7 days', month: '30 days', forever: 'Permanent' },
   banReason: 'Reason (optional, kept in the audit log)',

@@ -25,6 +25,8 @@ export const fr = {
   noSites: 'Ce jeton ne donne accès à aucun site.',
 
   site: 'Site',
+  role: 'Rôle',
+  roles: { owner: 'propriétaire', moderator: 'modérateur' },
   queues: 'Files de modération',
   statuses: {
     pending: 'En attente',
@@ -95,6 +97,9 @@ export const fr = {
   banTitle: 'Bannir l’auteur',
   banWho: 'Le lecteur qui a écrit ce commentaire sera banni :',
   banShadow: 'Bannissement discret : l’auteur voit toujours ses commentaires, personne d’autre ne les voit',
+  banNetwork: 'Aussi ce réseau : refuser tout lecteur qui écrit depuis la dernière adresse de cet auteur',
+  banNetworkWarning: 'Attention : beaucoup de lecteurs sur mobile partagent une même adresse d’opérateur, et tous seraient bannis aussi. À réserver à qui revient sans cesse sous de nouveaux noms.',
+  banNoAddress: 'Aucune adresse récente n’est connue pour cet auteur (son dernier commentaire a plus de 30 jours) : bannissez le lecteur seul.',
   banDuration: 'Durée',
   durations: { day: '1 jour', week: '7 jours', month: '30 jours', forever: 'Définitif' },
   banReason: 'Motif (facultatif, gardé dans le journal)',

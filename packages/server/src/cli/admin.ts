@@ -6,7 +6,7 @@
  * Inputs are checked by the commands before they get here; what a backend finds wrong (no such
  * site, a conflict, a refused token) it throws, and cli.ts prints.
  */
-import type { PrivacyErased, PrivacyExport, SiteSettings, TokenView } from '../../../shared/src/index.js';
+import type { PrivacyErased, PrivacyExport, Role, SiteSettings, TokenView } from '../../../shared/src/index.js';
 import type { exportSite } from '../importers/export.js';
 import type { ImportResult } from '../importers/import.js';
 import type { ImportData } from '../importers/types.js';
@@ -38,8 +38,8 @@ export interface Admin {
   /** A new random secret of this kind for the site; the answer is the only place it is printed. */
   rotateSecret(siteId: string, kind: SecretKind): Promise<RotatedSecretView>;
 
-  /** `siteId` null: an admin token, valid on every site. The token is in the answer only. */
-  createToken(siteId: string | null, label: string | null): Promise<{ id: string; token: string }>;
+  /** `siteId` null: an admin token, valid on every site (an owner). The token is in the answer only. */
+  createToken(siteId: string | null, label: string | null, role: Role): Promise<{ id: string; token: string; role: Role }>;
   listTokens(siteId?: string): Promise<TokenView[]>;
   /** false when no active token has this id. */
   revokeToken(id: string): Promise<boolean>;

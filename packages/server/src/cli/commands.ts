@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_SETTINGS, SiteId, SiteSettings, SiteSettingsPatch } from '../../../shared/src/index.js';
+import { DEFAULT_ROLE, DEFAULT_SETTINGS, ROLES, SiteId, SiteSettings, SiteSettingsPatch, type Role } from '../../../shared/src/index.js';
 import { withCanonicalOrigins } from '../routes/admin.js';
 import { parseDisqus } from '../importers/disqus.js';
 import { parseWordpress } from '../importers/wordpress.js';
@@ -21,6 +21,7 @@ export interface CommandOptions {
   site?: string;
   label?: string;
   admin?: boolean;
+  role?: string;
   from?: string;
   to?: string;
   email?: string;
@@ -145,16 +146,18 @@ export const COMMANDS: Record<string, Command> = {
 
   async 'tokens create'({ o, admin }) {
     if (!o.site === !o.admin) throw new UsageError('tokens create needs --site ID, or --admin for a token valid on every site');
-    const { id, token } = await (await admin()).createToken(o.site ?? null, o.label ?? null);
+    if (o.role !== undefined && !(ROLES as readonly string[]).includes(o.role)) throw new UsageError(`--role is ${ROLES.join(' or ')}`);
+    if (o.admin && o.role === 'moderator') throw new UsageError('An admin token owns every site: --admin takes no --role moderator');
+    const { id, token, role } = await (await admin()).createToken(o.site ?? null, o.label ?? null, (o.role as Role | undefined) ?? DEFAULT_ROLE);
     // The one place a token is printed: stdout, so that it can be captured; the rest to stderr.
     console.log(token);
-    console.error(`Token ${id} for ${o.site ? `site "${o.site}"` : 'every site (admin)'}. It is shown once: keep it now.`);
+    console.error(`Token ${id} (${role}) for ${o.site ? `site "${o.site}"` : 'every site (admin)'}. It is shown once: keep it now.`);
     return 0;
   },
 
   async 'tokens list'({ o, admin }) {
     for (const t of await (await admin()).listTokens(o.site)) {
-      console.log(`${t.id}\t${t.siteId ?? '(admin)'}\t${t.createdAt}\t${t.revokedAt ? 'revoked' : 'active'}\t${t.label ?? ''}`);
+      console.log(`${t.id}\t${t.siteId ?? '(admin)'}\t${t.role}\t${t.createdAt}\t${t.revokedAt ? 'revoked' : 'active'}\t${t.label ?? ''}`);
     }
     return 0;
   },

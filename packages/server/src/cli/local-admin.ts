@@ -95,10 +95,10 @@ export function localAdmin(store: Store, now = () => Date.now(), secrets: LocalS
       await audit(siteId, 'thread.mode', key, { mode: thread.mode }, { mode });
     },
 
-    async createToken(siteId, label) {
+    async createToken(siteId, label, role) {
       if (siteId !== null) await site(siteId, ': add it first with taliq sites add');
-      const { id, token } = await issueToken({ store, now }, siteId, label, ACTOR);
-      return { id, token };
+      const created = await issueToken({ store, now }, siteId, label, ACTOR, role);
+      return { id: created.id, token: created.token, role: created.role };
     },
 
     async listTokens(siteId) {

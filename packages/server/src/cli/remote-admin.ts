@@ -115,9 +115,9 @@ export function remoteAdmin(base: URL, token: string, options: RemoteOptions = {
       await call('PATCH', `/sites/${seg(siteId)}/threads/${seg(key)}`, { mode });
     },
 
-    createToken: async (siteId, label) => {
-      const created = await call<CreatedToken>('POST', '/tokens', { ...(siteId === null ? { admin: true } : { site: siteId }), ...(label === null ? {} : { label }) });
-      return { id: created.id, token: created.token };
+    createToken: async (siteId, label, role) => {
+      const created = await call<CreatedToken>('POST', '/tokens', { ...(siteId === null ? { admin: true } : { site: siteId, role }), ...(label === null ? {} : { label }) });
+      return { id: created.id, token: created.token, role: created.role };
     },
     listTokens: async (siteId) => (await call<{ tokens: TokenView[] }>('GET', `/tokens${siteId === undefined ? '' : `?site=${seg(siteId)}`}`)).tokens,
     revokeToken: async (id) => {

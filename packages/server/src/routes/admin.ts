@@ -1,6 +1,7 @@
 /**
- * Moderation routes under /api/v1/admin, for a moderator token (one site) or an admin token
- * (every site). Every action and settings change is written to the audit log.
+ * Moderation routes under /api/v1/admin, for a site's token (owner or moderator) or an admin
+ * token (every site). Each route starts with its rule from `access` (moderators.ts), decided
+ * before anything is validated. Every action and settings change is written to the audit log.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ import { ApiError, notFound, zodIssues } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
 import { decodeCursor, encodeCursor, requireSite } from '../comments.js';
-import { assertAdmin, assertScope, requireModerator, type Moderator } from '../moderators.js';
+import { access, assertScope, requireModerator, type Moderator } from '../moderators.js';
 import { sameOriginOnly } from '../middleware/cors.js';
 import type { Ban, StoredComment, Thread } from '../store/store.js';
 import { toModerator } from '../views.js';
@@ -48,8 +49,15 @@ const SecretKindParam = z.object({ kind: z.enum(SECRET_KINDS) });
 export const withCanonicalOrigins = <T extends { origins?: string[] }>(settings: T): T =>
   settings.origins ? { ...settings, origins: [...new Set(settings.origins.map((o) => new URL(o).origin))] } : settings;
 
+/** The comments a bulk body names, when it names some: scoped before the body's shape is checked. */
+const namedIds = (body: unknown): string[] => {
+  const ids = body && typeof body === 'object' ? (body as { ids?: unknown }).ids : undefined;
+  if (!Array.isArray(ids)) return [];
+  return [...new Set(ids.filter((id): id is string => ServerId.safeParse(id).success))].slice(0, LIMITS.pageMax);
+};
+
 export function adminRoutes(s: Services) {
-  const app = new Hono<{ Variables: { moderator: Moderator } }>();
+  const app = new Hono<{ Variables: { moderator: Moderator; comment: StoredComment } }>();
   app.use('*', sameOriginOnly(), requireModerator(s));
 
   /** Each comment with its thread and, for a reply, its parent; each thread loaded once. */
@@ -75,9 +83,8 @@ export function adminRoutes(s: Services) {
     return withThreads(await s.store.getComments(ids));
   }
 
-  app.get('/sites/:site/comments', validate('param', SiteParams), validate('query', QueueQuery), async (c) => {
+  app.get('/sites/:site/comments', access.moderator, validate('param', SiteParams), validate('query', QueueQuery), async (c) => {
     const { site: siteId } = c.req.valid('param');
-    assertScope(c, siteId);
     await requireSite(s, siteId);
     const { status, limit, cursor, q } = c.req.valid('query');
     const order = `queue:${status}:${q ?? ''}`;
@@ -89,45 +96,53 @@ export function adminRoutes(s: Services) {
     } satisfies QueuePage);
   });
 
-  app.post('/comments/moderate', validate('json', BulkModerate), async (c) => {
+  app.post('/comments/moderate', access.anyModerator, async (c, next) => {
+    // Every named comment's site, before the body's shape: another site's id is 403 whatever the rest says.
+    for (const comment of await s.store.getComments(namedIds(await c.req.json().catch(() => null)))) assertScope(c, comment.siteId);
+    return next();
+  }, validate('json', BulkModerate), async (c) => {
+    const m = c.get('moderator');
     const { ids, action, reason } = c.req.valid('json');
     const unique = [...new Set(ids)];
     const found = await s.store.getComments(unique);
+    // Every scope before anything is missing or changed: a bulk action is all or nothing.
+    for (const comment of found) assertScope(c, comment.siteId);
     if (found.length !== unique.length) {
       const missing = unique.find((id) => !found.some((f) => f.id === id))!;
       throw notFound('comment', missing);
     }
-    // Check every scope before changing anything: a bulk action is all or nothing.
-    let m: Moderator | undefined;
-    for (const comment of found) m = assertScope(c, comment.siteId);
-    return c.json({ comments: await moderate(m!, found, action, reason) });
+    return c.json({ comments: await moderate(m, found, action, reason) });
   });
 
-  app.post('/comments/:id/moderate', validate('param', IdParams), validate('json', Moderate), async (c) => {
+  app.post('/comments/:id/moderate', access.anyModerator, validate('param', IdParams), async (c, next) => {
     const { id } = c.req.valid('param');
     const comment = await s.store.getComment(id);
     if (!comment) throw notFound('comment', id);
-    const m = assertScope(c, comment.siteId);
+    // The comment's site, right after the lookup and before the body is read.
+    assertScope(c, comment.siteId);
+    c.set('comment', comment);
+    return next();
+  }, validate('json', Moderate), async (c) => {
     const { action, reason } = c.req.valid('json');
-    const [updated] = await moderate(m, [comment], action, reason);
+    const [updated] = await moderate(c.get('moderator'), [c.get('comment')], action, reason);
     return c.json({ comment: updated });
   });
 
   // Who the token is: the dashboard checks a token with this at sign-in.
-  app.get('/me', async (c) => {
+  app.get('/me', access.anyModerator, async (c) => {
     const m = c.get('moderator');
     const sites = m.siteId ? [m.siteId] : (await s.store.listSites()).map((x) => x.id);
-    return c.json({ actor: m.actor, siteId: m.siteId, sites } satisfies Me);
+    return c.json({ actor: m.actor, siteId: m.siteId, role: m.role, sites } satisfies Me);
   });
 
-  app.get('/sites', async (c) => {
+  app.get('/sites', access.anyModerator, async (c) => {
     const m = c.get('moderator');
     const sites = await s.store.listSites();
     return c.json({ sites: sites.filter((x) => m.siteId === null || x.id === m.siteId).map((x) => ({ id: x.id, settings: x.settings })) });
   });
 
-  app.post('/sites', validate('json', NewSite), async (c) => {
-    const m = assertAdmin(c);
+  app.post('/sites', access.admin, validate('json', NewSite), async (c) => {
+    const m = c.get('moderator');
     const { id, settings } = c.req.valid('json');
     await assertCallableSettings(s, settings ?? {});
     const site = await s.store.createSite(id, { ...DEFAULT_SETTINGS, ...withCanonicalOrigins(settings ?? {}) });
@@ -135,18 +150,19 @@ export function adminRoutes(s: Services) {
     return c.json({ id: site.id, settings: site.settings }, 201);
   });
 
-  app.get('/sites/:site', validate('param', SiteParams), async (c) => {
+  app.get('/sites/:site', access.moderator, validate('param', SiteParams), async (c) => {
     const { site: siteId } = c.req.valid('param');
-    assertScope(c, siteId);
     const site = await requireSite(s, siteId);
+    // Secrets are the owners': a moderator token reads the settings only.
+    if (c.get('moderator').role !== 'owner') return c.json({ id: site.id, settings: site.settings });
     const [webhook, sso] = await Promise.all([siteSecret(s, site.id, 'webhook'), siteSecret(s, site.id, 'sso')]);
     return c.json({ id: site.id, settings: site.settings, webhookSecret: webhook!.secret, ssoSecret: sso!.secret });
   });
 
   // A new random secret; the replaced one still verifies for the grace period (site-secrets.ts).
-  app.post('/sites/:site/secrets/:kind/rotate', validate('param', SiteParams.extend({ kind: z.string() })), async (c) => {
+  app.post('/sites/:site/secrets/:kind/rotate', access.owner, validate('param', SiteParams.extend({ kind: z.string() })), async (c) => {
     const { site: siteId, kind: rawKind } = c.req.valid('param');
-    const m = assertScope(c, siteId);
+    const m = c.get('moderator');
     // 422, not the 400 of a malformed path: the path is fine, the kind is not one we have.
     const kind = SecretKindParam.safeParse({ kind: rawKind });
     if (!kind.success) throw new ApiError(422, 'validation_failed', `Sites have no "${rawKind.slice(0, 40)}" secret: the kinds are ${SECRET_KINDS.join(' and ')}`, zodIssues(kind.error));
@@ -156,9 +172,9 @@ export function adminRoutes(s: Services) {
     return c.json(rotatedView(rotated));
   });
 
-  app.patch('/sites/:site', validate('param', SiteParams), validate('json', SiteSettingsPatch), async (c) => {
+  app.patch('/sites/:site', access.owner, validate('param', SiteParams), validate('json', SiteSettingsPatch), async (c) => {
     const { site: siteId } = c.req.valid('param');
-    const m = assertScope(c, siteId);
+    const m = c.get('moderator');
     const site = await requireSite(s, siteId);
     const patch = withCanonicalOrigins(c.req.valid('json'));
     const next = SiteSettings.parse({ ...site.settings, ...patch });
@@ -169,9 +185,8 @@ export function adminRoutes(s: Services) {
     return c.json({ id: updated.id, settings: updated.settings });
   });
 
-  app.get('/sites/:site/audit', validate('param', SiteParams), validate('query', AuditQuery), async (c) => {
+  app.get('/sites/:site/audit', access.moderator, validate('param', SiteParams), validate('query', AuditQuery), async (c) => {
     const { site: siteId } = c.req.valid('param');
-    assertScope(c, siteId);
     await requireSite(s, siteId);
     const { limit, before } = c.req.valid('query');
     const entries = await s.store.listAudit(siteId, limit, before ?? null);
@@ -183,33 +198,38 @@ export function adminRoutes(s: Services) {
 
   // ---- bans ----------------------------------------------------------------------------------
 
-  app.post('/sites/:site/bans', validate('param', SiteParams), validate('json', NewBan), async (c) => {
+  app.post('/sites/:site/bans', access.moderator, validate('param', SiteParams), validate('json', NewBan), async (c) => {
     const { site: siteId } = c.req.valid('param');
-    const m = assertScope(c, siteId);
+    const m = c.get('moderator');
     await requireSite(s, siteId);
     const input = c.req.valid('json');
-    // The ban also covers the IP address the reader last wrote from.
-    const last = await s.store.lastCommentBy(siteId, input.readerId);
+    // A ban takes the reader; the address they last wrote from only when asked, since one carrier
+    // address can be thousands of readers.
+    const ipHash = input.ip ? (await s.store.lastCommentBy(siteId, input.readerId))?.ipHash : null;
+    if (input.ip && !ipHash) {
+      throw new ApiError(422, 'validation_failed', 'No address is known for this reader: their latest comment is older than 30 days', [
+        { path: ['ip'], code: 'invalid_value', message: 'No address known for this reader' },
+      ]);
+    }
     const ban: Ban = {
-      id: randomHex(6), siteId, readerId: input.readerId, ipHash: last?.ipHash ?? null, shadow: input.shadow ?? false,
+      id: randomHex(6), siteId, readerId: input.readerId, ipHash: ipHash ?? null, coversIp: !!input.ip, shadow: input.shadow ?? false,
       reason: input.reason ?? null, expiresAt: input.expiresAt ? Date.parse(input.expiresAt) : null,
       createdAt: s.now(), createdBy: m.actor, liftedAt: null,
     };
     await s.store.createBan(ban);
-    await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.ban', target: input.readerId, before: null, after: { shadow: ban.shadow, expiresAt: input.expiresAt ?? null, reason: ban.reason }, at: s.now() });
+    await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.ban', target: input.readerId, before: null, after: { shadow: ban.shadow, ip: ban.coversIp, expiresAt: input.expiresAt ?? null, reason: ban.reason }, at: s.now() });
     return c.json({ ban: banView(ban) }, 201);
   });
 
-  app.get('/sites/:site/bans', validate('param', SiteParams), async (c) => {
+  app.get('/sites/:site/bans', access.moderator, validate('param', SiteParams), async (c) => {
     const { site: siteId } = c.req.valid('param');
-    assertScope(c, siteId);
     await requireSite(s, siteId);
     return c.json({ bans: (await s.store.listBans(siteId)).map(banView) });
   });
 
-  app.delete('/sites/:site/bans/:id', validate('param', SiteParams.extend({ id: ServerId })), async (c) => {
+  app.delete('/sites/:site/bans/:id', access.moderator, validate('param', SiteParams.extend({ id: ServerId })), async (c) => {
     const { site: siteId, id } = c.req.valid('param');
-    const m = assertScope(c, siteId);
+    const m = c.get('moderator');
     if (!(await s.store.liftBan(siteId, id, s.now()))) throw new ApiError(404, 'not_found', `No ban ${id} in force`);
     await s.store.addAudit({ siteId, actor: m.actor, action: 'reader.unban', target: id, before: null, after: null, at: s.now() });
     return c.body(null, 204);
@@ -217,9 +237,9 @@ export function adminRoutes(s: Services) {
 
   // ---- threads: per-thread moderation mode ----------------------------------------------------
 
-  app.patch('/sites/:site/threads/:thread', validate('param', SiteParams.extend({ thread: ThreadKey })), validate('json', ThreadPatch), async (c) => {
+  app.patch('/sites/:site/threads/:thread', access.moderator, validate('param', SiteParams.extend({ thread: ThreadKey })), validate('json', ThreadPatch), async (c) => {
     const { site: siteId, thread: key } = c.req.valid('param');
-    const m = assertScope(c, siteId);
+    const m = c.get('moderator');
     await requireSite(s, siteId);
     const thread = await s.store.getThread(siteId, key);
     if (!thread) throw notFound('thread', key);
@@ -231,9 +251,8 @@ export function adminRoutes(s: Services) {
 
   // ---- removal register, as CSV for a date range ---------------------------------------------
 
-  app.get('/sites/:site/removals.csv', validate('param', SiteParams), validate('query', RemovalsQuery), async (c) => {
+  app.get('/sites/:site/removals.csv', access.moderator, validate('param', SiteParams), validate('query', RemovalsQuery), async (c) => {
     const { site: siteId } = c.req.valid('param');
-    assertScope(c, siteId);
     await requireSite(s, siteId);
     const { from, to } = c.req.valid('query');
     const rows = await s.store.listRemovals(siteId, from, to);
@@ -251,7 +270,7 @@ export const rotatedView = (r: RotatedSecret) => ({
 });
 
 const banView = (b: Ban) => ({
-  id: b.id, readerId: b.readerId, shadow: b.shadow, reason: b.reason,
+  id: b.id, readerId: b.readerId, shadow: b.shadow, ip: b.coversIp, reason: b.reason,
   expiresAt: b.expiresAt ? new Date(b.expiresAt).toISOString() : null,
   createdAt: new Date(b.createdAt).toISOString(), createdBy: b.createdBy,
   liftedAt: b.liftedAt ? new Date(b.liftedAt).toISOString() : null,

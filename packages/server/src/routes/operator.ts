@@ -3,10 +3,11 @@
  * (a Worker has no local store to open). Tokens, a reader's privacy requests, a site's export and
  * imports. Who may call what:
  *   - an admin token (TALIQ_ADMIN_TOKEN, or `tokens create --admin`): everything;
- *   - a site's token, for its own site only: its tokens (create, list, revoke), its export and
- *     imports. Privacy requests span every site: admin only.
- * Authorization is decided before the body is read, so a token for another site gets 403
- * whatever it sends. Every change is written to the audit log.
+ *   - a site's owner token, for its own site only: its tokens (create, list, revoke), its export
+ *     and imports. A moderator token: none of these. Privacy requests span every site: admin only.
+ * Authorization is decided before the body is read (each route's first handler is its rule from
+ * `access`), so a token for another site gets 403 whatever it sends. Every change is written to
+ * the audit log.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
@@ -16,7 +17,7 @@ import { ApiError } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
 import { requireSite } from '../comments.js';
-import { assertAdmin, assertScope, issueToken, requireModerator, revokeTokenById, tokenView, type Moderator } from '../moderators.js';
+import { access, assertScope, issueToken, requireModerator, revokeTokenById, tokenView, type Moderator } from '../moderators.js';
 import { sameOriginOnly } from '../middleware/cors.js';
 import { eraseByEmail, exportByEmail } from '../privacy.js';
 import { exportSite } from '../importers/export.js';
@@ -25,18 +26,6 @@ import { importBatch, type ImportedRef } from '../importers/import.js';
 type Env = { Variables: { moderator: Moderator } };
 
 const SiteParams = z.object({ site: SiteId });
-
-/** An admin token, before anything else is looked at. */
-const adminOnly: MiddlewareHandler<Env> = async (c, next) => {
-  assertAdmin(c);
-  return next();
-};
-
-/** A token for the site in the path (or an admin token), before the path or body is checked. */
-const forPathSite: MiddlewareHandler<Env> = async (c, next) => {
-  assertScope(c, c.req.param('site') ?? '');
-  return next();
-};
 
 /** A site's token may create tokens for its own site only: decided on what the body names, whatever else it holds. */
 const mayCreateToken: MiddlewareHandler<Env> = async (c, next) => {
@@ -59,16 +48,16 @@ export function operatorRoutes(s: Services) {
 
   // ---- tokens: shown once, stored hashed --------------------------------------------------------
 
-  app.post('/tokens', mayCreateToken, validate('json', NewToken), async (c) => {
+  app.post('/tokens', access.anyOwner, mayCreateToken, validate('json', NewToken), async (c) => {
     const m = c.get('moderator');
-    const { site, label } = c.req.valid('json');
+    const { site, label, role } = c.req.valid('json');
     if (site !== undefined) await requireSite(s, site);
-    const created: CreatedToken = await issueToken(s, site ?? null, label ?? null, m.actor);
+    const created: CreatedToken = await issueToken(s, site ?? null, label ?? null, m.actor, role);
     noStore(c);
     return c.json(created, 201);
   });
 
-  app.get('/tokens', async (c, next) => {
+  app.get('/tokens', access.anyOwner, async (c, next) => {
     // Before the query's shape: a site's token asking for another site is refused as such.
     const site = c.req.query('site');
     if (site !== undefined) assertScope(c, site);
@@ -80,30 +69,32 @@ export function operatorRoutes(s: Services) {
     return c.json({ tokens: tokens.filter((t) => site === undefined || t.siteId === site).map(tokenView) });
   });
 
-  app.delete('/tokens/:id', validate('param', z.object({ id: ServerId })), async (c) => {
+  app.delete('/tokens/:id', access.anyOwner, validate('param', z.object({ id: ServerId })), async (c) => {
     const m = c.get('moderator');
     const { id } = c.req.valid('param');
     const token = (await s.store.listTokens()).find((t) => t.id === id);
-    if (!token || token.revokedAt != null) throw new ApiError(404, 'not_found', `No active token ${id}`);
+    if (!token) throw new ApiError(404, 'not_found', `No active token ${id}`);
+    // The site right after the lookup: whether another site's token is still active is not ours to learn.
     if (m.siteId !== null && token.siteId !== m.siteId) throw new ApiError(403, 'forbidden', `Token ${id} is not for site "${m.siteId}"`);
+    if (token.revokedAt != null) throw new ApiError(404, 'not_found', `No active token ${id}`);
     if (!(await revokeTokenById(s, token, m.actor))) throw new ApiError(404, 'not_found', `No active token ${id}`);
     return c.body(null, 204);
   });
 
   // ---- a reader's privacy requests, on every site ---------------------------------------------
 
-  app.post('/privacy/export', adminOnly, validate('json', PrivacyRequest), async (c) => {
+  app.post('/privacy/export', access.admin, validate('json', PrivacyRequest), async (c) => {
     noStore(c);
     return c.json(await exportByEmail(s.store, c.req.valid('json').email, s.now()));
   });
 
-  app.post('/privacy/erase', adminOnly, validate('json', PrivacyRequest), async (c) => {
+  app.post('/privacy/erase', access.admin, validate('json', PrivacyRequest), async (c) => {
     return c.json(await eraseByEmail(s.store, c.req.valid('json').email, c.get('moderator').actor, s.now));
   });
 
   // ---- a site's export and imports --------------------------------------------------------------
 
-  app.get('/sites/:site/export', forPathSite, validate('param', SiteParams), async (c) => {
+  app.get('/sites/:site/export', access.owner, validate('param', SiteParams), async (c) => {
     const { site } = c.req.valid('param');
     await requireSite(s, site);
     const doc = await exportSite(s.store, site, s.now());
@@ -112,7 +103,7 @@ export function operatorRoutes(s: Services) {
     return c.json(doc);
   });
 
-  app.post('/sites/:site/import', forPathSite, validate('param', SiteParams), validate('json', ImportBatch), async (c) => {
+  app.post('/sites/:site/import', access.owner, validate('param', SiteParams), validate('json', ImportBatch), async (c) => {
     const { site } = c.req.valid('param');
     await requireSite(s, site);
     const batch = c.req.valid('json');

@@ -5,8 +5,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { EditComment, LIMITS, ListQuery, NewComment, ReceiptsQuery, SiteId, ThreadKey } from '../../../shared/src/index.js';
-import type { CommentPage, PostedComment, Sort } from '../../../shared/src/index.js';
-import type { Cursor, Site } from '../store/store.js';
+import type { CommentPage, MoreReplies, PageComment, PostedComment, RepliesPage, Sort } from '../../../shared/src/index.js';
+import { REPLIES_PER_PAGE, type Cursor, type ListedComment, type Site, type Thread } from '../store/store.js';
 import { ApiError, notFound } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
@@ -14,8 +14,8 @@ import { commentForEdit, decodeCursor, editComment, editTokenFor, encodeCursor, 
 import { NewReport, ServerId } from '../../../shared/src/index.js';
 import { announce } from '../webhook.js';
 import { verifySsoToken } from '../sso.js';
-import { identifyUser } from '../comments.js';
-import { renderThreadHtml } from '../render-html.js';
+import { identifyUser, idempotencyScope } from '../comments.js';
+import { renderThreadHtml, type MoreLinks } from '../render-html.js';
 import { enforceLimit } from '../abuse/limits.js';
 import { createChallenge, verifySolution } from '../abuse/pow.js';
 import { formSignals, formToken } from '../abuse/spam-signals.js';
@@ -34,6 +34,8 @@ const CountsQuery = z.strictObject({
 const NewVote = z.strictObject({ value: z.union([z.literal(1), z.literal(-1), z.literal(0)]) });
 const EventsQuery = z.strictObject({ after: z.string().regex(/^\d{1,15}$/).optional() });
 const HtmlQuery = z.strictObject({ sort: z.enum(['newest', 'oldest', 'popular']).default('oldest') });
+const RootParams = z.object({ site: SiteId, thread: ThreadKey, id: ServerId });
+const RepliesQuery = z.strictObject({ cursor: z.string().max(500).optional() });
 const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,100}$/).optional();
 
 const encoder = new TextEncoder();
@@ -62,6 +64,21 @@ export function htmlPolicy(origins: readonly string[]): string {
   const sources = origins.map(normalizeOrigin).filter((o) => /^https?:\/\/[^\s;,']+$/.test(o));
   return `default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors ${sources.length ? sources.join(' ') : "'none'"}`;
 }
+
+/** The headers of the thread's HTML pages (see htmlPolicy). */
+function htmlHeaders(c: Context, site: Site) {
+  c.header('Cache-Control', 'public, max-age=60');
+  c.header('Content-Type', 'text/html; charset=UTF-8');
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Content-Security-Policy', htmlPolicy(site.settings.origins));
+}
+
+/** Absolute: the HTML is put inside a publisher's page, where a relative link would point at the publisher. */
+const repliesHtml = (c: Context, site: string, key: string, id: string, cursor: string) =>
+  `${new URL(c.req.url).origin}/api/v1/sites/${encodeURIComponent(site)}/threads/${encodeURIComponent(key)}/comments/${encodeURIComponent(id)}/replies.html?cursor=${encodeURIComponent(cursor)}`;
+
+/** Cursors of one comment's replies: valid for that comment only. */
+const repliesOrder = (rootId: string) => `replies:${rootId}`;
 
 /** Pages past this size go gzipped to clients that accept it (where the runtime does not compress itself). */
 const COMPRESS_FROM = 1024;
@@ -107,12 +124,58 @@ export function readerRoutes(s: Services) {
     const thread = await s.store.getThread(site.id, key);
     if (!thread) return { thread: { key, title: null, url: null, count: 0, closed: false, ...info }, comments: [], nextCursor: null };
     const [page, count] = await Promise.all([s.store.listThread(thread.id, sort, limit, after), s.store.countApproved(thread.id)]);
+    const more = await moreReplies(page.top, page.replies, page.moreReplies);
     return {
       thread: { key, title: thread.title, url: thread.url, count, closed: isClosed(thread, site.settings, s.now()), ...info },
-      comments: [...page.top, ...page.replies].map(toPublic),
+      comments: [...page.top.map((c): PageComment => (more[c.id] ? { ...toPublic(c), moreReplies: more[c.id] } : toPublic(c))), ...page.replies.map(toPublic)],
       nextCursor: await encodeCursor(s, sortOrder(sort), page.next),
     };
   }
+
+  /** For each top-level comment with replies past the page: how many, and the cursor after its last one shown. */
+  async function moreReplies(top: ListedComment[], replies: ListedComment[], counts: Record<string, number>): Promise<Record<string, MoreReplies>> {
+    const out: Record<string, MoreReplies> = {};
+    for (const c of top) {
+      if (!counts[c.id]) continue;
+      const last = replies.findLast((r) => r.rootId === c.id);
+      if (last) out[c.id] = { count: counts[c.id], cursor: (await encodeCursor(s, repliesOrder(c.id), { t: last.createdAt, id: last.id }))! };
+    }
+    return out;
+  }
+
+  /** The approved top-level comment `id` of the thread, whose replies a reader pages through; else 404. */
+  async function rootOf(site: Site, key: string, id: string): Promise<{ thread: Thread; root: ListedComment }> {
+    const [thread, root] = await Promise.all([s.store.getThread(site.id, key), s.store.getComment(id)]);
+    if (!thread || !root || root.threadId !== thread.id || root.status !== 'approved' || root.parentId) throw notFound('comment', id);
+    return { thread, root };
+  }
+
+  async function repliesPage(rootId: string, cursor: string | undefined): Promise<{ replies: ListedComment[]; more: MoreReplies | null }> {
+    const page = await s.store.listReplies(rootId, await decodeCursor(s, repliesOrder(rootId), cursor), REPLIES_PER_PAGE);
+    const next = await encodeCursor(s, repliesOrder(rootId), page.next);
+    return { replies: page.replies, more: next ? { count: page.more, cursor: next } : null };
+  }
+
+  // The replies of one top-level comment past the thread page's bound (REPLIES_PER_PAGE each).
+  app.get('/sites/:site/threads/:thread/comments/:id/replies', validate('param', RootParams), validate('query', RepliesQuery), async (c) => {
+    const { site: siteId, thread: key, id } = c.req.valid('param');
+    const site = await requireSite(s, siteId);
+    await rootOf(site, key, id);
+    const page = await repliesPage(id, c.req.valid('query').cursor);
+    c.header('Cache-Control', 'no-cache');
+    return c.json({ comments: page.replies.map(toPublic), moreReplies: page.more } satisfies RepliesPage);
+  });
+
+  // The same as HTML, for comments.html's "more replies" links: the comment, its next replies, a link to the rest.
+  app.get('/sites/:site/threads/:thread/comments/:id/replies.html', validate('param', RootParams), validate('query', RepliesQuery), async (c) => {
+    const { site: siteId, thread: key, id } = c.req.valid('param');
+    const site = await requireSite(s, siteId);
+    const { thread, root } = await rootOf(site, key, id);
+    const page = await repliesPage(id, c.req.valid('query').cursor);
+    htmlHeaders(c, site);
+    const more: MoreLinks = page.more ? { [id]: { count: page.more.count, href: repliesHtml(c, siteId, key, id, page.more.cursor) } } : {};
+    return c.body(renderThreadHtml(thread, key, [root], page.replies, more));
+  });
 
   app.post('/sites/:site/threads/:thread/comments', validate('param', ThreadParams), validate('json', NewComment), async (c) => {
     const { site: siteId, thread: threadKey } = c.req.valid('param');
@@ -122,7 +185,7 @@ export function readerRoutes(s: Services) {
     const origin = c.req.header('origin');
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
-    await enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c));
+    // A missing or wrong proof of work is refused before the rate limit counts anything.
     if (site.settings.proofOfWork && !(await verifySolution(s, site.id, c.req.header('taliq-pow')))) {
       throw new ApiError(403, 'forbidden', 'This site asks for a solved challenge (GET /sites/{site}/challenge) in the Taliq-Pow header');
     }
@@ -134,11 +197,11 @@ export function readerRoutes(s: Services) {
       input: user ? { ...input, author: { name: user.name, email: user.email ?? input.author.email } } : input,
       user,
       fromRegisteredOrigin: !!origin && site.settings.origins.includes(normalizeOrigin(origin)),
-      // Scoped to the reader: one reader's key never answers with another's comment, and no
-      // reader can take an importer's `import:…` key (stored keys start with the reader id).
-      idempotencyKey: idem.data ? `r:${who.readerId ?? who.ipHash ?? 'anonymous'}:${idem.data}` : null,
+      // Scoped to the reader: one reader's key never answers with another's comment.
+      idempotencyKey: idem.data ? await idempotencyScope(s, idem.data, who, s.clientIp(c), c.req.header('taliq-form')) : null,
       reader: who,
       signals: await formSignals(s, site.id, c.req.header('taliq-form'), website),
+      spend: () => enforceLimit(s, site, 'posts', who.readerId, s.clientIp(c)),
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
     else if (comment.flagged) await announce(s, site, 'comment.flagged', toModerator(comment, thread));
@@ -164,7 +227,7 @@ export function readerRoutes(s: Services) {
     const { comment, site } = await commentForEdit(s, id, c.req.header('authorization'));
     const user = await verifySsoToken(s, site.id, c.req.header('taliq-token'));
     const who = user ? await identifyUser(s, user, s.clientIp(c)) : await reader(c);
-    const edited = await editComment(s, comment, site, c.req.valid('json').body, who);
+    const edited = await editComment(s, comment, site, c.req.valid('json').body, who, () => enforceLimit(s, site, 'edits', who.readerId, s.clientIp(c)));
     return c.json({ comment: toOwn(edited) });
   });
 
@@ -228,18 +291,19 @@ export function readerRoutes(s: Services) {
     const { site: siteId, thread: key } = c.req.valid('param');
     const { sort } = c.req.valid('query');
     const site = await requireSite(s, siteId);
-    c.header('Cache-Control', 'public, max-age=60');
-    c.header('Content-Type', 'text/html; charset=UTF-8');
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Content-Security-Policy', htmlPolicy(site.settings.origins));
+    htmlHeaders(c, site);
     // Kept like the JSON page: a crawler's burst, or a publisher's server fetching it for every
-    // article view, reads the store about once a second.
-    const cacheKey = `html\n${siteId}\n${key}\n${sort}`;
+    // article view, reads the store about once a second. Its links name the host asked.
+    const cacheKey = `html\n${new URL(c.req.url).origin}\n${siteId}\n${key}\n${sort}`;
     let page = s.pages.get(cacheKey, Date.now());
     if (!page) {
       const thread = await s.store.getThread(siteId, key);
-      const list = thread ? await s.store.listThread(thread.id, sort, LIMITS.pageMax, null) : { top: [], replies: [] };
-      page = s.pages.set(cacheKey, encoder.encode(renderThreadHtml(thread, key, list.top, list.replies)) as Uint8Array<ArrayBuffer>, Date.now());
+      const list = thread ? await s.store.listThread(thread.id, sort, LIMITS.pageMax, null) : { top: [], replies: [], moreReplies: {} };
+      const more: MoreLinks = {};
+      for (const [rootId, m] of Object.entries(await moreReplies(list.top, list.replies, list.moreReplies))) {
+        more[rootId] = { count: m.count, href: repliesHtml(c, siteId, key, rootId, m.cursor) };
+      }
+      page = s.pages.set(cacheKey, encoder.encode(renderThreadHtml(thread, key, list.top, list.replies, more)) as Uint8Array<ArrayBuffer>, Date.now());
     }
     return sendPage(c, page);
   });

@@ -54,6 +54,8 @@ export interface NodeServerOptions {
   maxStreamsPerAddress?: number;
   /** Live-update streams this instance holds open; default 5,000. */
   maxStreams?: number;
+  /** TALIQ_PAGE_CACHE_BYTES: what this instance keeps of thread pages in memory; default 16 MiB. */
+  pageCacheBytes?: number;
 }
 
 /** The bundles and pages as they are on disk now; a missing one answers 404 (not built yet). */
@@ -89,7 +91,7 @@ function remoteAddressOf(c: Context): string | undefined {
   }
 }
 
-export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'secretGraceSeconds' | 'maxStreamsPerAddress' | 'maxStreams'> & { limiter?: RateLimiter }) {
+export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServerOptions, 'adminToken' | 'demo' | 'trustedProxies' | 'allowedHookHosts' | 'secretGraceSeconds' | 'maxStreamsPerAddress' | 'maxStreams' | 'pageCacheBytes'> & { limiter?: RateLimiter }) {
   const root = projectRoot();
   const api = createApp({
     store,
@@ -97,6 +99,7 @@ export function buildNodeApp(store: Store, secret: string, opts: Pick<NodeServer
     adminToken: opts.adminToken,
     limiter: opts.limiter,
     pageCacheMs: 1000,
+    pageCacheBytes: opts.pageCacheBytes,
     compress: true,
     allowedHookHosts: opts.allowedHookHosts,
     secretGraceSeconds: opts.secretGraceSeconds,

@@ -390,4 +390,29 @@ export const migrations: Migration[] = [
   );
   `,
   },
+  {
+    // Roles on tokens: `owner` or `moderator`. Every token could do everything before, so the
+    // ones already issued become owners.
+    name: '0007_token_roles',
+    sqlite: `
+  ALTER TABLE moderator_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+  `,
+    postgres: `
+  ALTER TABLE moderator_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+  `,
+  },
+  {
+    // Bans cover the reader's identity; an address (IPv6: its /64) only when the moderator asks
+    // (`ip: true`), since many readers share a carrier's address. Bans made before keep the address
+    // they had, and say so. covers_ip stays true when the purge forgets a lifted ban's hash.
+    name: '0008_ban_networks',
+    sqlite: `
+  ALTER TABLE bans ADD COLUMN covers_ip INTEGER NOT NULL DEFAULT 0;
+  UPDATE bans SET covers_ip = 1 WHERE ip_hash IS NOT NULL;
+  `,
+    postgres: `
+  ALTER TABLE bans ADD COLUMN covers_ip BOOLEAN NOT NULL DEFAULT false;
+  UPDATE bans SET covers_ip = true WHERE ip_hash IS NOT NULL;
+  `,
+  },
 ]

@@ -30,7 +30,7 @@ export const toComment = (r: Row): StoredComment => ({
   ipHash: r.ip_hash,
 });
 export const toBan = (r: Row): Ban => ({
-  id: r.id, siteId: r.site_id, readerId: r.reader_id, ipHash: r.ip_hash, shadow: !!r.shadow, reason: r.reason,
+  id: r.id, siteId: r.site_id, readerId: r.reader_id, ipHash: r.ip_hash, coversIp: !!r.covers_ip, shadow: !!r.shadow, reason: r.reason,
   expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by, liftedAt: r.lifted_at,
 });
 export const toRemoval = (r: Row): Removal => ({
@@ -41,11 +41,13 @@ export const toRemoval = (r: Row): Removal => ({
 export const toThread = (r: Row): Thread => ({
   id: r.id, siteId: r.site_id, key: r.key, title: r.title, url: r.url, createdAt: r.created_at, closed: !!r.closed, mode: r.mode,
 });
-export const toSite = (r: Row): Site => ({
-  id: r.id, settings: { ...DEFAULT_SETTINGS, ...JSON.parse(r.settings) }, createdAt: r.created_at,
-});
+export function toSite(r: Row): Site {
+  const stored = JSON.parse(r.settings);
+  // Limits added since a site was saved (edits) take their defaults.
+  return { id: r.id, settings: { ...DEFAULT_SETTINGS, ...stored, limits: { ...DEFAULT_SETTINGS.limits, ...stored.limits } }, createdAt: r.created_at };
+}
 export const toToken = (r: Row): ModeratorToken => ({
-  id: r.id, siteId: r.site_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
+  id: r.id, siteId: r.site_id, role: r.role, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
 });
 export const parseJson = (s: string | null) => (s == null ? null : JSON.parse(s));
 

@@ -12,10 +12,10 @@ import { StoreError, type Driver, type Param, type Statement } from './driver.js
 import { dialects } from './dialect.js';
 import { hotScore } from './hot.js';
 import { likePattern, parseJson, toBan, toComment, toRemoval, toSite, toThread, toToken, type Row } from './rows.js';
-import { LISTED_COLUMNS, toListed } from './store.js';
+import { LISTED_COLUMNS, REPLIES_PER_PAGE, toListed } from './store.js';
 import type {
   AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, NewThread, OutboxItem, Page,
-  ReportResult, SecretKind, SiteSecret, StatusChange, Store, StoredComment, ThreadEvent, ThreadMode, ThreadPage, VoteResult,
+  RepliesPage, ReportResult, SecretKind, SiteSecret, StatusChange, Store, StoredComment, ThreadEvent, ThreadMode, ThreadPage, VoteResult,
 } from './store.js';
 import { randomSiteSecret, SECRET_KINDS } from '../site-secrets.js';
 
@@ -178,7 +178,7 @@ export function sqlStore(db: Driver): Store {
     getComment,
     getComments,
 
-    async listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage> {
+    async listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null, repliesPer = REPLIES_PER_PAGE): Promise<ThreadPage> {
       const base = `SELECT ${LISTED_COLUMNS} FROM comments WHERE thread_id = ? AND status = 'approved' AND parent_id IS NULL`;
       let rows: Row[];
       if (sort === 'popular') {
@@ -195,11 +195,30 @@ export function sqlStore(db: Driver): Store {
       const last = top[top.length - 1];
       const lastRow = rows[top.length - 1];
       const next = rows.length > limit && last ? { t: last.createdAt, s: sort === 'popular' ? (lastRow.hot as number) : undefined, id: last.id } : null;
-      const replies = top.length
-        ? (await all(`SELECT ${LISTED_COLUMNS} FROM comments WHERE status = 'approved' AND root_id ${d.inJson} ORDER BY created_at, id`,
-            JSON.stringify(top.map((x) => x.id)))).map(toListed)
+      // The first `repliesPer` replies of each, and how many each has: a comment with 100,000
+      // replies costs the database a count (on the comments_replies index), not the page.
+      const replyRows = top.length
+        ? await all(`SELECT * FROM (SELECT ${LISTED_COLUMNS}, row_number() OVER (PARTITION BY root_id ORDER BY created_at, id) AS rn,
+                       count(*) OVER (PARTITION BY root_id) AS n
+                     FROM comments WHERE status = 'approved' AND root_id ${d.inJson}) r
+                     WHERE rn <= ? ORDER BY created_at, id`,
+            JSON.stringify(top.map((x) => x.id)), repliesPer)
         : [];
-      return { top, replies, next };
+      const moreReplies: Record<string, number> = {};
+      for (const r of replyRows) if (Number(r.n) > repliesPer) moreReplies[r.root_id] = Number(r.n) - repliesPer;
+      return { top, replies: replyRows.map(toListed), next, moreReplies };
+    },
+
+    async listReplies(rootId: string, after: Cursor | null, limit: number): Promise<RepliesPage> {
+      // count(*) OVER () is taken before LIMIT: every reply after the cursor.
+      const base = `SELECT ${LISTED_COLUMNS}, count(*) OVER () AS n FROM comments WHERE status = 'approved' AND root_id = ?`;
+      const rows = after
+        ? await all(`${base} AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`, rootId, int(after.t), after.id, limit)
+        : await all(`${base} ORDER BY created_at, id LIMIT ?`, rootId, limit);
+      const replies = rows.map(toListed);
+      const more = rows.length ? Number(rows[0].n) - rows.length : 0;
+      const last = replies[replies.length - 1];
+      return { replies, next: more > 0 && last ? { t: last.createdAt, id: last.id } : null, more };
     },
 
     async countApproved(threadId) {
@@ -290,9 +309,9 @@ export function sqlStore(db: Driver): Store {
     },
 
     async createBan(b: Ban) {
-      await batch([st(`INSERT INTO bans (id, site_id, reader_id, ip_hash, shadow, reason, expires_at, created_at, created_by, lifted_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        b.id, b.siteId, b.readerId, b.ipHash, b.shadow, withoutNul(b.reason), b.expiresAt, b.createdAt, b.createdBy, b.liftedAt)]);
+      await batch([st(`INSERT INTO bans (id, site_id, reader_id, ip_hash, covers_ip, shadow, reason, expires_at, created_at, created_by, lifted_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        b.id, b.siteId, b.readerId, b.ipHash, b.coversIp, b.shadow, withoutNul(b.reason), b.expiresAt, b.createdAt, b.createdBy, b.liftedAt)]);
     },
 
     async listBans(siteId) {
@@ -409,14 +428,18 @@ export function sqlStore(db: Driver): Store {
       return rows.map((r) => ({ id: r.id as string, siteId: r.site_id as string }));
     },
 
-    async purgeIpHashes(before) {
-      const [r] = await batch([st('UPDATE comments SET ip_hash = NULL WHERE created_at < ? AND ip_hash IS NOT NULL', int(before))]);
-      return r.changes;
+    async purgeIpHashes(before, now) {
+      const [r, bans] = await batch([
+        st('UPDATE comments SET ip_hash = NULL WHERE created_at < ? AND ip_hash IS NOT NULL', int(before)),
+        // A ban that no longer stops anyone has no reason to keep an address.
+        st('UPDATE bans SET ip_hash = NULL WHERE ip_hash IS NOT NULL AND (lifted_at IS NOT NULL OR expires_at <= ?)', int(now)),
+      ]);
+      return r.changes + bans.changes;
     },
 
     async createToken(t: ModeratorToken & { hash: string }) {
-      await batch([st('INSERT INTO moderator_tokens (id, site_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-        t.id, t.siteId, t.hash, t.label, t.createdAt, t.revokedAt)]);
+      await batch([st('INSERT INTO moderator_tokens (id, site_id, role, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        t.id, t.siteId, t.role, t.hash, t.label, t.createdAt, t.revokedAt)]);
     },
 
     async findTokenByHash(hash) {

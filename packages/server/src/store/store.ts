@@ -3,7 +3,7 @@
  * API instances) and D1 (Workers) can each implement it without the routes changing.
  * Times are milliseconds since the epoch; the routes turn them into ISO strings.
  */
-import type { QueueStatus, Reason, SiteSettings, Sort } from '../../../shared/src/index.js';
+import type { QueueStatus, Reason, Role, SiteSettings, Sort } from '../../../shared/src/index.js';
 import type { Status } from '../../../shared/src/limits.js';
 
 export interface Site {
@@ -89,7 +89,10 @@ export interface Ban {
   id: string;
   siteId: string;
   readerId: string;
+  /** Keyed hash of the address (IPv6: its /64) the ban also covers; forgotten once the ban ends. */
   ipHash: string | null;
+  /** The moderator asked for the address to be covered (stays true after the hash is purged). */
+  coversIp: boolean;
   shadow: boolean;
   reason: string | null;
   expiresAt: number | null;
@@ -159,15 +162,31 @@ export interface Page<T> {
 export interface ThreadPage {
   /** Top-level approved comments of this page, in the requested order. */
   top: ListedComment[];
-  /** Approved replies of those top-level comments, oldest first. */
+  /** Approved replies of those top-level comments, oldest first: the first `repliesPer` of each. */
   replies: ListedComment[];
   next: Cursor | null;
+  /** Approved replies left out, by top-level comment id (only those with some); listReplies pages through them. */
+  moreReplies: Record<string, number>;
+}
+
+/** Replies of one top-level comment per page: a thread page, or a page of listReplies. */
+export const REPLIES_PER_PAGE = 50;
+
+export interface RepliesPage {
+  /** Approved replies after the cursor, oldest first. */
+  replies: ListedComment[];
+  /** The last reply of this page, when more follow. */
+  next: Cursor | null;
+  /** How many approved replies follow this page. */
+  more: number;
 }
 
 export interface ModeratorToken {
   id: string;
   /** null: an admin token valid for every site. */
   siteId: string | null;
+  /** What it may do on its site; an admin token is an owner whatever this says. */
+  role: Role;
   label: string | null;
   createdAt: number;
   revokedAt: number | null;
@@ -241,7 +260,9 @@ export interface Store {
   insertComment(input: NewStoredComment, newThread?: NewThread): Promise<{ comment: StoredComment; created: boolean }>;
   getComment(id: string): Promise<StoredComment | null>;
   getComments(ids: string[]): Promise<StoredComment[]>;
-  listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null): Promise<ThreadPage>;
+  listThread(threadId: number, sort: Sort, limit: number, after: Cursor | null, repliesPer?: number): Promise<ThreadPage>;
+  /** Approved replies of top-level comment `rootId` after `after` (created_at, id), oldest first. */
+  listReplies(rootId: string, after: Cursor | null, limit: number): Promise<RepliesPage>;
   countApproved(threadId: number): Promise<number>;
   updateComment(id: string, patch: CommentPatch): Promise<void>;
   /** Statuses of the reader's last decided comments (approved, rejected, spam), newest first. */
@@ -288,8 +309,11 @@ export interface Store {
   commentsByEmail(email: string): Promise<(StoredComment & { threadKey: string })[]>;
   /** Erases what identifies the author of each comment written with this email; answers their ids. */
   eraseByEmail(email: string, at: number): Promise<{ id: string; siteId: string }[]>;
-  /** Forgets the IP hashes of comments older than `before` (bans keep their own copy). */
-  purgeIpHashes(before: number): Promise<number>;
+  /**
+   * Forgets the IP hashes of comments older than `before`, and those of bans no longer in force
+   * (lifted, or expired by `now`); a ban in force keeps its own copy.
+   */
+  purgeIpHashes(before: number, now: number): Promise<number>;
 
   createToken(token: ModeratorToken & { hash: string }): Promise<void>;
   findTokenByHash(hash: string): Promise<ModeratorToken | null>;

@@ -40,6 +40,8 @@ async function build(env: Env): Promise<WorkerApp> {
     limiter: new DurableRateLimiter(env.RATE_LIMITS),
     liveEvents: forwardLiveEvents(env.THREAD_EVENTS, new Signer(secret)),
     pageCacheMs: 1000,
+    // Unset or not a count: the default.
+    pageCacheBytes: /^\d+$/.test(env.TALIQ_PAGE_CACHE_BYTES ?? '') ? Number(env.TALIQ_PAGE_CACHE_BYTES) : undefined,
     // No DNS API on Workers: the guard checks literal addresses and known internal names.
     allowedHookHosts: env.TALIQ_ALLOWED_HOOK_HOSTS,
     // A wrong value fails the start: every request answers 500 and the log says why.

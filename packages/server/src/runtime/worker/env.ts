@@ -21,4 +21,6 @@ export interface Env {
   TALIQ_MAX_STREAMS_PER_ADDRESS?: string;
   /** Live-update streams one thread's Durable Object holds open; default 5,000. */
   TALIQ_MAX_STREAMS?: string;
+  /** What one isolate keeps of thread pages in memory, in bytes; default 16 MiB. */
+  TALIQ_PAGE_CACHE_BYTES?: string;
 }
