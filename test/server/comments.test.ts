@@ -265,6 +265,16 @@ test('counts for many threads come in one request', async () => {
   await t.close();
 });
 
+test('counts answer for every thread key asked, __proto__ and constructor too', async () => {
+  const t = await testApp();
+  const a = api(t);
+  await seedApproved(t, '__proto__', 2);
+  const res = await a.call('GET', `/sites/${SITE}/counts?threads=__proto__,constructor,toString`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(JSON.parse(JSON.stringify(res.body.counts)), JSON.parse('{"__proto__": 2, "constructor": 0, "toString": 0}'));
+  await t.close();
+});
+
 test('the health check answers when the store answers', async () => {
   const t = await testApp();
   const res = await t.app.request('/healthz');

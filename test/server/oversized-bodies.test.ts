@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startNodeServer } from '../../packages/server/src/runtime/node.js';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { buildNodeApp, startNodeServer, withRemoteAddress } from '../../packages/server/src/runtime/node.js';
 import { tempDir } from '../support/temp-dir.js';
-import { SECRET } from '../support/app.js';
+import { SECRET, SITE, testApp } from '../support/app.js';
 
 const TEN_MB = 10 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
@@ -93,4 +95,43 @@ test('a malformed request gets a 400 envelope', async () => {
   assert.equal(res.status, 400);
   assert.equal(res.body.error.code, 'bad_request');
   await s.close();
+});
+
+test('a body the client cuts off (it hangs up mid-body) is a 400, not a 500 logged as an unexpected error', async () => {
+  const t = await testApp();
+  const answers: Promise<number>[] = [];
+  const app = buildNodeApp(t.store, SECRET, {});
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({
+      fetch: withRemoteAddress((req, env) => {
+        const res = Promise.resolve(app.fetch(req, env));
+        answers.push(res.then((r) => r.status));
+        return res;
+      }),
+      port: 0,
+      hostname: '127.0.0.1',
+    }, () => resolve(s));
+  });
+  const logged: unknown[][] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const path = `/api/v1/sites/${SITE}/threads/t/comments`;
+    for (const [framing, part] of [['Transfer-Encoding: chunked', '100\r\n{"author":'], ['Content-Length: 100', '{"author":']]) {
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.on('error', () => {});
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing}\r\n\r\n${part}`);
+      while (answers.length === 0) await sleep(5);
+      socket.destroy();
+      assert.equal(await answers.shift(), 400, framing);
+    }
+    assert.deepEqual(logged.filter((a) => String(a[0]).includes('unexpected error')), [], 'nothing logged as unexpected');
+  } finally {
+    console.error = consoleError;
+    (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await t.close();
+  }
 });

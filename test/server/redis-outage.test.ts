@@ -152,6 +152,27 @@ test('Redis killed mid-run: posting goes on, each instance counts alone, /health
   }
 });
 
+test('a Redis that comes back empty (restarted without its data) does not hand out fresh counts: a used proof of work and an address at its limit stay refused on the instance that saw them', { timeout: 60_000 }, async () => {
+  const { redis, a, b, tearDown } = await setUp();
+  try {
+    assert.deepEqual(await postInTurn('198.51.100.20', a), ['A201', 'A201', 'A201', 'A201', 'A429']);
+    const solved = solve(await a.challenge());
+    assert.equal(await a.post('198.51.100.21', solved, POW_SITE), 201);
+
+    // Killed and started again: every count it held is gone.
+    await redis.kill();
+    await redis.start();
+    await waitFor('both instances sharing again', async () => (await a.health()).limiter === 'shared' && (await b.health()).limiter === 'shared');
+
+    assert.equal(await a.post('198.51.100.20'), 429, 'the address is still over its limit here');
+    assert.equal(await a.post('198.51.100.21', solved, POW_SITE), 403, 'the proof of work is still used here');
+    // Others it never saw are counted as before, shared again.
+    assert.deepEqual(await postInTurn('198.51.100.22', a, b), ['A201', 'B201', 'A201', 'B201', 'A429']);
+  } finally {
+    await tearDown();
+  }
+});
+
 test('Redis hung with its connections open: one request waits out the command timeout, the rest do not wait; resumed, the count is shared again', { timeout: 60_000 }, async () => {
   const { redis, a, b, log, tearDown } = await setUp();
   try {

@@ -352,3 +352,18 @@ test('a signature has one spelling: the unused bits of its last character cannot
     await t.close();
   }
 });
+
+test('a token whose name is only invisible marks is refused, as the same name typed by an anonymous reader is', async () => {
+  const t = await testApp();
+  try {
+    const secret = await siteSecret(t);
+    for (const name of ['\u200b', '\u200f\u200e', '\u2060 \ufeff']) {
+      const r = await postWith(t, await signSsoToken(secret, { sub: 'u1', name, exp: nowS(t) + 3600 }));
+      assert.equal(r.status, 401, `${JSON.stringify(name)}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error.message, /claims: name/);
+    }
+    assert.equal(await commentCount(t), 0, 'no comment under an invisible verified name');
+  } finally {
+    await t.close();
+  }
+});

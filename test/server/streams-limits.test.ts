@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { buildNodeApp, withRemoteAddress } from '../../packages/server/src/runtime/node.js';
+import { join } from 'node:path';
+import { buildNodeApp, startNodeServer, withRemoteAddress } from '../../packages/server/src/runtime/node.js';
+import { tempDir } from '../support/temp-dir.js';
+import { DEFAULT_SETTINGS } from '../../packages/shared/src/index.js';
 import { SECRET, SITE, testApp, type TestApp } from '../support/app.js';
 
 interface Server {
@@ -48,7 +51,7 @@ interface Opened {
 }
 
 /** Opens a thread's stream from `from` (a loopback source address), answered once the head has come. */
-function open(s: Server, thread: string, from = '127.0.0.1', headers: Record<string, string> = {}): Promise<Opened> {
+function open(s: Pick<Server, 'port'>, thread: string, from = '127.0.0.1', headers: Record<string, string> = {}): Promise<Opened> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port: s.port, localAddress: from, agent: false, path: `/api/v1/sites/${SITE}/threads/${thread}/events`, headers }, (res) => {
       let body = '';
@@ -162,6 +165,24 @@ test('IPv6 readers are counted per /64: two addresses of one /64 share a count, 
   }
 });
 
+test('behind a proxy that writes the port with the address (1.2.3.4:5678, [2001:db8::1]:443), one address is still one count, whatever its ports', async () => {
+  const s = await start({ maxStreamsPerAddress: 2, trustedProxies: 1 });
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+  try {
+    const opened = [await open(s, 'ports', '127.0.0.1', from('198.51.100.7:40001')), await open(s, 'ports', '127.0.0.1', from('198.51.100.7:40002'))];
+    assert.deepEqual(opened.map((o) => o.status), [200, 200]);
+    assert.equal((await open(s, 'ports', '127.0.0.1', from('198.51.100.7:40003'))).status, 429, 'a new port is not a new reader');
+    assert.equal((await open(s, 'ports', '127.0.0.1', from('198.51.100.7'))).status, 429, 'nor the address without its port');
+    const v6 = [await open(s, 'ports', '127.0.0.1', from('[2001:db8:aa:1::1]:443')), await open(s, 'ports', '127.0.0.1', from('[2001:db8:aa:1::2]:444'))];
+    assert.deepEqual(v6.map((o) => o.status), [200, 200]);
+    assert.equal((await open(s, 'ports', '127.0.0.1', from('2001:db8:aa:1::3'))).status, 429, 'the same /64, bracketed or not');
+    for (const h of [...opened, ...v6]) h.abort();
+    await eventually(() => s.app.streams.size === 0, 'every place to come back');
+  } finally {
+    await s.close();
+  }
+});
+
 test('a stream gives its place back however it ends: the reader hanging up, the server ending it, and a failure to start', async () => {
   const s = await start({ maxStreamsPerAddress: 50 });
   try {
@@ -191,5 +212,25 @@ test('a stream gives its place back however it ends: the reader hanging up, the 
     await eventually(() => s.app.streams.size === 0, 'the refill to give its places back');
   } finally {
     await s.close();
+  }
+});
+
+test('stopping the server (SIGTERM) ends the open streams and the server closes, instead of waiting out their 10 minutes', { timeout: 30_000 }, async () => {
+  const dir = tempDir('taliq-streams-stop-');
+  const s = await startNodeServer({ port: 0, host: '127.0.0.1', db: join(dir.path, 'taliq.db'), secret: SECRET });
+  try {
+    await s.store.createSite(SITE, { ...DEFAULT_SETTINGS });
+    const readers = await Promise.all([open(s, 'a'), open(s, 'a'), open(s, 'b')]);
+    assert.ok(readers.every((r) => r.status === 200));
+    await Promise.all(readers.map((r) => r.text()));
+    let closed = false;
+    const closing = s.close().then(() => (closed = true));
+    // Each reader sees its stream end (EventSource reconnects, to another instance or this one restarted).
+    await Promise.all(readers.map((r) => r.ended));
+    await eventually(() => closed, 'the server to close');
+    await closing;
+    assert.equal(s.streams.size, 0);
+  } finally {
+    dir.remove();
   }
 });

@@ -225,3 +225,78 @@ test('a Last-Event-ID past the end of the log neither stalls the hub for the rea
     await t.close();
   }
 });
+
+test('a reader that stops reading is cut off once its unread frames pass the bound: its place comes back and what was queued for it is thrown away, not kept for a connection that may never read', async () => {
+  const t = await testApp();
+  const hub = new ThreadHub(t.store, 'akhbar', THREAD, { pollMs: 20, maxQueuedBytes: 2_000 });
+  try {
+    let placeBack = 0;
+    const stalled = hub.subscribe(undefined, undefined, () => placeBack++);
+    const reading = reader(hub.subscribe(undefined));
+    await reading.until((s) => s.includes('event: ready'), 'ready');
+    for (let i = 0; placeBack === 0; i++) {
+      assert.ok(i < 50, 'the stalled reader was never dropped');
+      const id = await postAndApprove(t, `تعليق رقم ${i} `.repeat(20));
+      await reading.until((s) => s.includes(id), `comment ${i} for the reader who reads`);
+    }
+    assert.equal(hub.size, 1, 'the reader who reads stays');
+    // Its place was given back (a cap lets the address open another stream): the connection must
+    // not go on holding its queue. An errored stream is one the runtime cuts, its queue dropped.
+    const r = stalled.getReader();
+    await assert.rejects(async () => {
+      for (;;) if ((await r.read()).done) break;
+    }, 'the stalled stream is errored, not closed after its queued frames');
+  } finally {
+    hub.close();
+    await t.close();
+  }
+});
+
+test('a reader that hangs up while catching up is let go quietly: its place comes back once, nothing is logged as a failure', async () => {
+  const t = await testApp();
+  const logged: unknown[][] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  // The log read of the catch-up waits until the reader has gone.
+  let gate: Promise<void> | undefined;
+  let release = () => {};
+  let held = false;
+  const store: LiveStore = {
+    getThread: (s, k) => t.store.getThread(s, k),
+    lastEventId: (id) => t.store.lastEventId(id),
+    getComments: (ids) => t.store.getComments(ids),
+    listEvents: async (id, after, limit) => {
+      if (gate && after === 0) {
+        held = true;
+        await gate;
+      }
+      return t.store.listEvents(id, after, limit);
+    },
+  };
+  const hub = new ThreadHub(store, 'akhbar', THREAD, { pollMs: 20 });
+  try {
+    for (let i = 0; i < 3; i++) await postAndApprove(t, `تعليق ${i}`);
+    const head = reader(hub.subscribe(undefined));
+    await head.until((s) => s.includes('event: ready'), 'ready');
+    await until(() => hub.stats.polls > 0, 'the shared loop running');
+
+    gate = new Promise<void>((r) => (release = r));
+    let placeBack = 0;
+    const behind = reader(hub.subscribe('0', undefined, () => placeBack++));
+    await behind.until((s) => s.includes('event: ready'), 'ready');
+    await until(() => held, 'the catch-up reading the log');
+    await behind.cancel();
+    release();
+    await until(() => hub.stats.catchUps > 0 && placeBack === 1 && hub.size === 1, 'the reader let go');
+    // The catch-up's answer has come back by now; give the loop a few turns to write it.
+    const polls = hub.stats.polls;
+    await until(() => hub.stats.polls > polls + 2, 'the loop going on');
+    assert.equal(placeBack, 1);
+    assert.deepEqual(logged, [], 'nothing logged');
+  } finally {
+    console.error = consoleError;
+    release();
+    hub.close();
+    await t.close();
+  }
+});

@@ -58,6 +58,7 @@ export function createApp(deps: AppDeps) {
   const clientIp = deps.clientIp ?? (() => undefined);
   /** Open live-update streams of this instance (the default liveEvents'), counted per address. */
   const streams = new StreamCaps(deps.streamCaps);
+  const hubs = deps.liveEvents ? undefined : sharedThreadHubs(store, eventPollMs, streams, clientIp);
   const services: Services = {
     store,
     pages,
@@ -76,7 +77,7 @@ export function createApp(deps: AppDeps) {
     eventPollMs,
     limiter: deps.limiter ?? new MemoryRateLimiter(deps.now),
     // Without a runtime's own (Workers: a Durable Object per thread), one hub per thread here.
-    liveEvents: deps.liveEvents ?? sharedThreadHubs(store, eventPollMs, streams, clientIp),
+    liveEvents: deps.liveEvents ?? hubs!,
   };
 
   const app = new Hono();
@@ -113,5 +114,7 @@ export function createApp(deps: AppDeps) {
     drainWebhooks: () => drainOutbox(services),
     purgeIpHashes: () => services.store.purgeIpHashes(services.now() - IP_HASH_RETENTION_MS, services.now()),
   };
-  return Object.assign(app, { work, streams, pages });
+  /** Ends this instance's open live-update streams (the default liveEvents'), before it stops. */
+  const closeStreams = () => hubs?.close();
+  return Object.assign(app, { work, streams, pages, closeStreams });
 }

@@ -59,6 +59,11 @@ export function onError(err: Error, c: Context) {
     const code: ErrorCode = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
     return errorResponse(c, status as ContentfulStatusCode, code, err.message || 'Bad request');
   }
+  // Node's error when the client hangs up before its body has all come: the client's doing,
+  // not ours (and one stack trace per cut-off request would let anyone fill the log).
+  if (err.message === 'aborted' && (err as { code?: string }).code === 'ECONNRESET') {
+    return errorResponse(c, 400, 'bad_request', 'The request body was cut off before its end');
+  }
   console.error('taliq: unexpected error', err);
   return errorResponse(c, 500, 'internal', 'Internal error');
 }

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { decode, sign, verify } from 'hono/jwt';
-import { LIMITS, cleanText } from '../../shared/src/index.js';
+import { AuthorName } from '../../shared/src/index.js';
 import { ApiError } from './errors.js';
 import type { Services } from './context.js';
 import type { AsymmetricAlg } from './jwks.js';
@@ -27,7 +27,8 @@ const TOKEN_MAX = 4096;
 const NumericDate = z.number().finite();
 const Claims = z.object({
   sub: z.string().min(1).max(200),
-  name: z.string().transform((s) => cleanText(s, false)).pipe(z.string().min(1).max(LIMITS.nameMax)),
+  // The anonymous reader's rule: a name of invisible marks only (ZWSP…) is no name.
+  name: AuthorName,
   email: z.email().optional(),
   exp: NumericDate,
   nbf: NumericDate.optional(),

@@ -23,9 +23,12 @@ const httpUrl = z
 
 // ---- reader requests ----------------------------------------------------------------------
 
+/** A display name: one line of visible text. Also the sign-in token's `name` claim. */
+export const AuthorName = line(LIMITS.nameMax);
+
 export const NewComment = z.strictObject({
   author: z.strictObject({
-    name: line(LIMITS.nameMax),
+    name: AuthorName,
     email: z.email().max(LIMITS.emailMax).optional(),
   }),
   body: paragraph(LIMITS.bodyMax),

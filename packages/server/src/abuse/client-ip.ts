@@ -12,7 +12,17 @@ export function clientIpFrom(remote: string | undefined, forwardedFor: string | 
   if (trustedHops <= 0 || !forwardedFor) return remote;
   const hops = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
   if (hops.length === 0) return remote;
-  return hops[Math.max(hops.length - trustedHops, 0)];
+  return bareAddress(hops[Math.max(hops.length - trustedHops, 0)]);
+}
+
+/**
+ * Some proxies write the port too (`1.2.3.4:5678`, `[2001:db8::1]:443`): without it, else every
+ * new connection of one reader would be a new address to the limits and stream caps.
+ */
+function bareAddress(hop: string): string {
+  const v6 = hop.match(/^\[([^\]]+)\](?::\d+)?$/);
+  if (v6) return v6[1];
+  return hop.match(/^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/)?.[1] ?? hop;
 }
 
 /** IPv6 addresses are limited per /64 (one subscriber's network); IPv4 per address. */

@@ -62,7 +62,12 @@ export class SharedRateLimiter implements RateLimiter {
     const local = await this.local.hit(key, limit, windowMs, cost);
     if (this.mode() !== 'shared') return local;
     try {
-      return await this.shared.hit(key, limit, windowMs, cost);
+      const shared = await this.shared.hit(key, limit, windowMs, cost);
+      // This process's own count refuses too: it never exceeds the shared one while Redis keeps
+      // its data, but a Redis that came back empty (restarted, flushed, failed over) would hand
+      // out fresh windows and let a used proof of work pass again. The stricter answer holds.
+      if (!local.allowed && (shared.allowed || local.retryAfterMs > shared.retryAfterMs)) return local;
+      return shared;
     } catch (e) {
       this.fail(e as Error);
       return local;

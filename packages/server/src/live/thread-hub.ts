@@ -198,8 +198,10 @@ export class ThreadHub {
   }
 
   private write(sub: Subscriber, bytes: Uint8Array) {
-    // desiredSize is minus the bytes queued and unread: a reader that stopped reading is dropped.
-    if ((sub.controller.desiredSize ?? 0) < -this.maxQueuedBytes) return this.drop(sub);
+    // Gone while a read of the log was awaited (a hang-up mid catch-up): its controller is closed.
+    if (!this.subs.has(sub)) return;
+    // desiredSize is minus the bytes queued and unread: a reader that stopped reading is cut off.
+    if ((sub.controller.desiredSize ?? 0) < -this.maxQueuedBytes) return this.cut(sub);
     sub.controller.enqueue(bytes);
     sub.lastWrite = Date.now();
   }
@@ -218,6 +220,22 @@ export class ThreadHub {
     this.leave(sub);
     try {
       sub.controller.close();
+    } catch {
+      // Already closed or errored by the other side.
+    }
+  }
+
+  /**
+   * Ends a stream that stopped reading with an error, not a close: a close would keep its queue
+   * (and its connection) until it is read, which may be never, while its place is given back and
+   * the address opens another. The runtime cuts an errored stream's connection at once.
+   */
+  private cut(sub: Subscriber) {
+    if (!this.subs.has(sub)) return;
+    this.leave(sub);
+    try {
+      // The code @hono/node-server takes for a reader gone (one info line, no stack trace in the log).
+      sub.controller.error(Object.assign(new Error('the reader stopped reading'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     } catch {
       // Already closed or errored by the other side.
     }

@@ -12,9 +12,15 @@ import { refusalResponse, StreamCaps } from './stream-caps.js';
 
 export const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' };
 
-export function sharedThreadHubs(store: LiveStore, pollMs: number, caps = new StreamCaps(), clientIp: (c: Context) => string | undefined = () => undefined): LiveEvents {
+/** The instance's streams; `close()` ends every open one and refuses new ones (shutdown). */
+export type SharedThreadHubs = LiveEvents & { close(): void };
+
+export function sharedThreadHubs(store: LiveStore, pollMs: number, caps = new StreamCaps(), clientIp: (c: Context) => string | undefined = () => undefined): SharedThreadHubs {
   const hubs = new Map<string, ThreadHub>();
-  return (c, siteId, key, lastSeen) => {
+  let closed = false;
+  const live: LiveEvents = (c, siteId, key, lastSeen) => {
+    // Stopping: a keep-alive connection may still ask; it is told to come back (to another instance).
+    if (closed) return refusalResponse({ refused: 'instance', retryAfterSeconds: caps.retryAfterSeconds });
     const place = caps.acquire(clientIp(c));
     if (typeof place !== 'function') return refusalResponse(place);
     const name = `${siteId}\n${key}`;
@@ -27,4 +33,10 @@ export function sharedThreadHubs(store: LiveStore, pollMs: number, caps = new St
     // for the signal would make an AbortController per stream.
     return new Response(hub.subscribe(lastSeen, undefined, place), { headers: SSE_HEADERS });
   };
+  return Object.assign(live, {
+    close() {
+      closed = true;
+      for (const hub of hubs.values()) hub.close();
+    },
+  });
 }

@@ -310,7 +310,8 @@ export function readerRoutes(s: Services) {
 
   app.get('/sites/:site/counts', validate('param', SiteParams), validate('query', CountsQuery), async (c) => {
     const site = await requireSite(s, c.req.valid('param').site);
-    const counts: Record<string, number> = {};
+    // No prototype: a thread keyed `__proto__` is a key like any other.
+    const counts: Record<string, number> = Object.create(null);
     for (const key of c.req.valid('query').threads) {
       const thread = await s.store.getThread(site.id, key);
       counts[key] = thread ? await s.store.countApproved(thread.id) : 0;

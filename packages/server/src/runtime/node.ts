@@ -141,7 +141,18 @@ export async function startNodeServer(opts: NodeServerOptions) {
     close: () => {
       clearInterval(purgeTimer);
       clearInterval(drainTimer);
-      return new Promise<void>((resolve) => server.close(() => Promise.all([store.close(), limiter?.close()]).then(() => resolve())));
+      // Open streams would hold server.close() for up to their 10 minutes: end them first (their
+      // readers reconnect elsewhere), then close each connection as it goes idle instead of
+      // after the keep-alive timeout, and after 10 s whatever is left (a reader that stopped reading).
+      app.closeStreams();
+      const http = server as Server;
+      const sweep = setInterval(() => http.closeIdleConnections(), 100);
+      const force = setTimeout(() => http.closeAllConnections(), 10_000);
+      return new Promise<void>((resolve) => server.close(() => {
+        clearInterval(sweep);
+        clearTimeout(force);
+        void Promise.all([store.close(), limiter?.close()]).then(() => resolve());
+      }));
     },
   };
 }
