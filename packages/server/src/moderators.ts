@@ -68,16 +68,18 @@ export function requireModerator(s: Services): MiddlewareHandler<{ Variables: { 
     if (c.get('moderator')) return next();
     const token = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) throw new ApiError(401, 'unauthorized', 'Send a moderator token as Authorization: Bearer <token>');
-    // A throttled address is not answered whether a token is right: guessing stops there.
+    // A throttled address is not answered whether TALIQ_ADMIN_TOKEN is right: a person chose it,
+    // so guessing it stops there. Tokens from the store are 144 random bits that no guessing
+    // finds: they still sign in, so the moderators who share the guesser's address (an office, a
+    // mobile carrier's) are not locked out with it.
     const throttled = await failedSignIns(s, c, 0);
-    if (throttled) throw throttled;
     let moderator: Moderator | null = null;
-    if (s.adminToken && safeEqual(token, s.adminToken)) moderator = { actor: 'env', siteId: null, role: 'owner' };
+    if (!throttled && s.adminToken && safeEqual(token, s.adminToken)) moderator = { actor: 'env', siteId: null, role: 'owner' };
     else {
       const found = await s.store.findTokenByHash(await sha256(token));
       if (found && found.revokedAt == null) moderator = { actor: found.id, siteId: found.siteId, role: found.siteId === null ? 'owner' : found.role };
     }
-    if (!moderator) throw (await failedSignIns(s, c, 1)) ?? new ApiError(401, 'unauthorized', 'This moderator token is not valid');
+    if (!moderator) throw throttled ?? (await failedSignIns(s, c, 1)) ?? new ApiError(401, 'unauthorized', 'This moderator token is not valid');
     c.set('moderator', moderator);
     return next();
   };
@@ -103,7 +105,7 @@ async function failedSignIns(s: Services, c: Context, cost: 0 | 1): Promise<ApiE
   }
   if (result.allowed) return null;
   const seconds = Math.ceil(result.retryAfterMs / 1000);
-  return new ApiError(429, 'too_many_attempts', `Too many wrong moderator tokens from this network; try again in ${Math.ceil(seconds / 60)} min`, undefined, { 'Retry-After': String(seconds) });
+  return new ApiError(429, 'too_many_attempts', `Too many wrong moderator tokens from this network; try again in ${Math.ceil(seconds / 60)} min (tokens made by taliq tokens create still work)`, undefined, { 'Retry-After': String(seconds) });
 }
 
 /** 403 unless the moderator may act on this site. */
