@@ -741,6 +741,50 @@ export function storeContract(name: string, open: OpenBacking) {
       assert.deepEqual(await s.listRemovals(SITE, 0, Number.MAX_SAFE_INTEGER), [], 'nothing removed');
     });
 
+    it('setStatus with by.whole writes nothing, no status, audit, removal or event, when one comment is deleted or unknown', async ({ s, thread, post }) => {
+      const th = await thread();
+      const deleted = await post(th.id, { status: 'deleted' });
+      const pending = await post(th.id, { status: 'pending' });
+      const approved = await post(th.id);
+      const base = await s.lastEventId(th.id);
+      const WHOLE: StatusChange = { ...MOD, reason: 'إساءة', whole: true };
+      await setStatus(s, [pending.id, deleted.id, approved.id], 'rejected', WHOLE);
+      await setStatus(s, [approved.id, 'c-nope'], 'spam', WHOLE);
+      assert.deepEqual(await s.getComments([deleted.id, pending.id, approved.id]), [deleted, pending, approved], 'every comment as it was');
+      assert.deepEqual(await s.listAudit(SITE, 50, null), [], 'no audit entry');
+      assert.deepEqual(await s.listRemovals(SITE, 0, Number.MAX_SAFE_INTEGER), [], 'no removal');
+      assert.deepEqual(await s.listEvents(th.id, base, 10), [], 'no event');
+
+      // Every one live: every one changes, each with its entry, its removal row and its event.
+      await setStatus(s, [pending.id, approved.id], 'rejected', WHOLE);
+      assert.deepEqual((await s.getComments([pending.id, approved.id])).map((c) => c.status), ['rejected', 'rejected']);
+      assert.deepEqual((await s.listAudit(SITE, 50, null)).map((e) => [e.target, (e.before as { status: string }).status]).sort(),
+        [[pending.id, 'pending'], [approved.id, 'approved']].sort());
+      assert.deepEqual((await s.listRemovals(SITE, 0, Number.MAX_SAFE_INTEGER)).map((r) => [r.commentId, r.reason]).sort(),
+        [[pending.id, 'إساءة'], [approved.id, 'إساءة']].sort());
+      assert.deepEqual((await s.listEvents(th.id, base, 10)).map((e) => [e.type, e.commentId]), [['comment.removed', approved.id]]);
+    });
+
+    it('two instances: an author deleting a comment while a whole decision on it and others runs leaves that decision done for all or for none', async ({ s, another, thread, post }) => {
+      const b = await another();
+      const th = await thread();
+      for (let round = 0; round < 5; round++) {
+        const [x, y, z] = [await post(th.id), await post(th.id, { status: 'pending' }), await post(th.id)];
+        await Promise.all([
+          setStatus(s, [x.id, y.id, z.id], 'spam', { ...MOD, whole: true }),
+          setStatus(b, [y.id], 'deleted', { actor: 'author' }),
+        ]);
+        const [ax, ay, az] = await s.getComments([x.id, y.id, z.id]);
+        assert.equal(ay.status, 'deleted', `round ${round}: the author's deletion stands`);
+        const decided = ax.status === 'spam';
+        assert.deepEqual([ax.status, az.status], decided ? ['spam', 'spam'] : ['approved', 'approved'], `round ${round}: all or none`);
+        const audit = (await s.listAudit(SITE, 100, null)).filter((e) => [x.id, y.id, z.id].includes(e.target!));
+        assert.equal(audit.length, decided ? 3 : 0, `round ${round}: an audit entry per comment changed, none otherwise`);
+        const removed = (await s.listRemovals(SITE, 0, Number.MAX_SAFE_INTEGER)).filter((r) => [x.id, z.id].includes(r.commentId));
+        assert.equal(removed.length, decided ? 2 : 0, `round ${round}: removal rows follow the decision`);
+      }
+    });
+
     it('setStatus with by.audit writes one audit entry per comment, with its status before', async ({ s, thread, post }) => {
       const th = await thread();
       const a = await post(th.id, { status: 'pending' });

@@ -54,6 +54,8 @@ export interface TestApp {
   tables(): Promise<Record<string, unknown[][]>>;
   /** Another store on the same database, as a second API instance opens it; the caller closes it. */
   openAnother(): Promise<Store>;
+  /** Runs SQL on the store's database beside the app (a trigger that makes a write fail, say). */
+  exec(sql: string): Promise<void>;
   /** Moderator token scoped to SITE. */
   modToken: string;
   /** Moves the app's clock. */
@@ -66,6 +68,7 @@ interface Backing {
   dbPath: string;
   tables(): Promise<Record<string, unknown[][]>>;
   openAnother(): Promise<Store>;
+  exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,14 @@ async function sqliteBacking(): Promise<Backing> {
   return {
     store, dbPath,
     openAnother: () => openSqliteStore(dbPath),
+    exec: async (sql) => {
+      const db = new Database(dbPath, { fileMustExist: true });
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
     tables: async () => {
       raw ??= new Database(dbPath, { readonly: true, fileMustExist: true });
       const out: Record<string, unknown[][]> = {};
@@ -111,6 +122,9 @@ async function postgresBacking(): Promise<Backing> {
   return {
     store, dbPath: '',
     openAnother: () => openPostgresStore(url, { schema, max: 4 }),
+    exec: async (sql) => {
+      await (await connect()).query(sql);
+    },
     tables: async () => {
       const c = await connect();
       const names = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`, [schema]))
@@ -139,6 +153,9 @@ async function d1Backing(): Promise<Backing> {
   return {
     store, dbPath: '',
     openAnother: () => openD1Store(db),
+    exec: async (sql) => {
+      await db.batch([db.prepare(sql)]);
+    },
     tables: async () => {
       const names = (await db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all()).results.map((r) => r.name as string);
       const out: Record<string, unknown[][]> = {};
@@ -160,7 +177,7 @@ export async function testApp(settings: Partial<SiteSettings> = {}): Promise<Tes
   const { token } = await createModeratorToken({ store, now: () => clock.now }, SITE, 'test');
   // Loopback receivers (webhook tests) are allowed as an operator would list them; the guard's own tests build their app without this.
   const app = createApp({ store, secret: SECRET, adminToken: ADMIN_TOKEN, now: () => clock.now, clientIp: () => '203.0.113.7', allowedHookHosts: LOOPBACK_HOOK_HOSTS });
-  return { app, store, engine: store.engine as TestApp['engine'], dbPath, tables: backing.tables, openAnother: backing.openAnother, modToken: token, clock, close: backing.close };
+  return { app, store, engine: store.engine as TestApp['engine'], dbPath, tables: backing.tables, openAnother: backing.openAnother, exec: backing.exec, modToken: token, clock, close: backing.close };
 }
 
 type Init = { headers?: Record<string, string>; origin?: string | null };

@@ -1,19 +1,19 @@
 /**
  * Moderation routes under /api/v1/admin, for a site's token (owner or moderator) or an admin
  * token (every site). Each route starts with its rule from `access` (moderators.ts), decided
- * before anything is validated. Every action and settings change is written to the audit log.
+ * before anything is validated. Every action and settings change is written to the audit log;
+ * decisions on comments are moderation/service.ts's, the routes only parse, authorize and answer.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BulkModerate, DEFAULT_SETTINGS, LIMITS, Moderate, QueueQuery, SiteId, SiteSettings, SiteSettingsPatch } from '../../../shared/src/index.js';
 import { NewBan, ServerId, ThreadKey } from '../../../shared/src/index.js';
-import type { Me, ModerationAction, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
+import type { Me, ModeratorComment, QueuePage } from '../../../shared/src/index.js';
 import { normalizeText } from '../moderation/normalize.js';
 import { randomHex } from '../crypto.js';
 import { assertCallableSettings } from '../net/called-urls.js';
 import { rotateSecret, SECRET_KINDS, siteSecret, type RotatedSecret } from '../site-secrets.js';
 import { removalsCsv } from '../removals-csv.js';
-import type { Status } from '../../../shared/src/limits.js';
 import { ApiError, notFound, zodIssues } from '../errors.js';
 import { validate } from '../validate.js';
 import type { Services } from '../context.js';
@@ -22,14 +22,7 @@ import { access, assertScope, requireModerator, type Moderator } from '../modera
 import { sameOriginOnly } from '../middleware/cors.js';
 import type { Ban, StoredComment, Thread } from '../store/store.js';
 import { toModerator } from '../views.js';
-
-const ACTION_STATUS: Record<ModerationAction, Status> = {
-  approve: 'approved',
-  reject: 'rejected',
-  spam: 'spam',
-  // Back to the queue for a fresh decision.
-  restore: 'pending',
-};
+import { commentsToModerate, moderateComment, moderateComments } from '../moderation/service.js';
 
 const SiteParams = z.object({ site: SiteId });
 const IdParams = z.object({ id: ServerId });
@@ -73,16 +66,6 @@ export function adminRoutes(s: Services) {
     });
   }
 
-  async function moderate(m: Moderator, comments: StoredComment[], action: ModerationAction, reason: string | undefined) {
-    // What an author deleted stays deleted: no moderator action brings it back.
-    const deleted = comments.find((c) => c.status === 'deleted');
-    if (deleted) throw new ApiError(409, 'conflict', `Comment ${deleted.id} was deleted by its author`);
-    const ids = comments.map((c) => c.id);
-    // The status change, its audit entries and its removal register rows: one atomic write.
-    await s.store.setStatus(ids, ACTION_STATUS[action], { actor: m.actor, reason: reason ?? null, audit: true, action: `comment.${action}`, at: s.now() });
-    return withThreads(await s.store.getComments(ids));
-  }
-
   app.get('/sites/:site/comments', access.moderator, validate('param', SiteParams), validate('query', QueueQuery), async (c) => {
     const { site: siteId } = c.req.valid('param');
     await requireSite(s, siteId);
@@ -103,15 +86,9 @@ export function adminRoutes(s: Services) {
   }, validate('json', BulkModerate), async (c) => {
     const m = c.get('moderator');
     const { ids, action, reason } = c.req.valid('json');
-    const unique = [...new Set(ids)];
-    const found = await s.store.getComments(unique);
     // Every scope before anything is missing or changed: a bulk action is all or nothing.
-    for (const comment of found) assertScope(c, comment.siteId);
-    if (found.length !== unique.length) {
-      const missing = unique.find((id) => !found.some((f) => f.id === id))!;
-      throw notFound('comment', missing);
-    }
-    return c.json({ comments: await moderate(m, found, action, reason) });
+    const found = await commentsToModerate(s, ids, (comment) => assertScope(c, comment.siteId));
+    return c.json({ comments: await withThreads(await moderateComments(s, m, found, { action, reason })) });
   });
 
   app.post('/comments/:id/moderate', access.anyModerator, validate('param', IdParams), async (c, next) => {
@@ -124,8 +101,8 @@ export function adminRoutes(s: Services) {
     return next();
   }, validate('json', Moderate), async (c) => {
     const { action, reason } = c.req.valid('json');
-    const [updated] = await moderate(c.get('moderator'), [c.get('comment')], action, reason);
-    return c.json({ comment: updated });
+    const updated = await moderateComment(s, c.get('moderator'), c.get('comment'), { action, reason });
+    return c.json({ comment: (await withThreads([updated]))[0] });
   });
 
   // Who the token is: the dashboard checks a token with this at sign-in.

@@ -367,23 +367,27 @@ export function sqlStore(db: Driver): Store {
       if (ids.length === 0) return [];
       const list = JSON.stringify(ids);
       const at = by?.at ?? Date.now();
-      // What an author deleted stays deleted; nothing here brings it back.
-      const live = `id ${d.inJson} AND status != 'deleted'`;
+      // What an author deleted stays deleted; nothing here brings it back. A whole change also
+      // needs every one of them live when it runs, read in each statement of the batch.
+      const whole = by?.whole ? ` AND (SELECT count(*) FROM comments w WHERE w.id ${d.inJson} AND w.status != 'deleted') = ${ids.length}` : '';
+      const alive = `id ${d.inJson} AND status != 'deleted'`;
+      const live = `${alive}${whole}`;
+      const w: Param[] = by?.whole ? [list] : [];
       const before = await getComments(ids);
       const events = status === 'approved'
         ? st(`INSERT INTO events (thread_id, type, comment_id, at) SELECT thread_id, 'comment.approved', id, ? FROM comments
-              WHERE ${live} AND status != 'approved' ORDER BY created_at, id`, at, list)
+              WHERE ${live} AND status != 'approved' ORDER BY created_at, id`, at, list, ...w)
         : st(`INSERT INTO events (thread_id, type, comment_id, at) SELECT thread_id, 'comment.removed', id, ? FROM comments
-              WHERE ${live} AND status = 'approved' ORDER BY created_at, id`, at, list);
+              WHERE ${live} AND status = 'approved' ORDER BY created_at, id`, at, list, ...w);
       await batch([
-        lock(d.lockComments(live), list),
-        lock(d.lockThreads(`SELECT thread_id FROM comments WHERE ${live}`), list),
+        lock(d.lockComments(alive), list),
+        lock(d.lockThreads(`SELECT thread_id FROM comments WHERE ${alive}`), list),
         // The audit entry and the removal register row are written with the change itself, from
         // the status the comment had at that moment: two moderators acting at once leave one row.
         by?.audit
           ? st(`INSERT INTO audit (site_id, actor, action, target, before, after, at)
                 SELECT site_id, ?, ?, id, '{"status":"' || status || '"}', ?, ? FROM comments WHERE ${live} ORDER BY id`,
-              by.actor, by.action ?? `comment.${status}`, JSON.stringify({ status, ...(by.reason ? { reason: withoutNul(by.reason) } : {}) }), at, list)
+              by.actor, by.action ?? `comment.${status}`, JSON.stringify({ status, ...(by.reason ? { reason: withoutNul(by.reason) } : {}) }), at, list, ...w)
           : null,
         by && REMOVED.has(status)
           ? st(`INSERT INTO removals (site_id, comment_id, status, thread_key, thread_title, thread_url, author_name, reader_id,
@@ -391,12 +395,12 @@ export function sqlStore(db: Driver): Store {
                 SELECT c.site_id, c.id, ?, t.key, t.title, t.url, c.author_name, c.reader_id,
                   c.body, ${d.reasonCodes('c.reasons')}, ?, ?, c.created_at, ?
                 FROM comments c JOIN threads t ON t.id = c.thread_id
-                WHERE c.id ${d.inJson} AND c.status != 'deleted' AND c.status != ? ORDER BY c.id`,
-              status, withoutNul(by.reason), by.actor, at, list, status)
+                WHERE c.id ${d.inJson} AND c.status != 'deleted' AND c.status != ?${whole} ORDER BY c.id`,
+              status, withoutNul(by.reason), by.actor, at, list, status, ...w)
           : null,
         events,
         // A moderator's decision settles the reports: the comment leaves the flagged queue.
-        st(`UPDATE comments SET status = ?, flagged = FALSE WHERE ${live}`, status, list),
+        st(`UPDATE comments SET status = ?, flagged = FALSE WHERE ${live}`, status, list, ...w),
       ]);
       return before;
     },

@@ -347,6 +347,11 @@ export interface StatusChange {
   /** The audit action; `comment.<status>` by default. */
   action?: string;
   at?: number;
+  /**
+   * All or none (a moderator's decision): when any of the ids is unknown or deleted at the moment
+   * of the write, nothing is written, neither status, audit, removal nor event.
+   */
+  whole?: boolean;
 }
 
 export interface OutboxItem {
