@@ -71,7 +71,8 @@ import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
 import { LINK_RE } from '../../shared/src/links.js';
 import { textDirection } from '../../shared/src/direction.js';
 import type { NewCommentInput, OwnComment, PageComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
-import { ApiClient, ApiError, newIdempotencyKey, type ReportReason } from './api-client.js';
+import { ApiClient, newIdempotencyKey, type ReportReason } from './api-client.js';
+import { ApiError } from '../../ui/src/api-error.js';
 import { readConfig, readEnv, type Config } from './config.js';
 import { catalog, loadCatalog, type Messages } from './i18n/index.js';
 import { errorWord, type ClientErrorCode } from './i18n/types.js';
@@ -79,7 +80,7 @@ import { follow, type LiveEvent } from './live.js';
 import * as kept from './storage.js';
 import type { Draft, Receipt, Vote } from './storage.js';
 import { styles } from './styles.js';
-import { absoluteTime, formatNumber, relativeTime } from './time.js';
+import { absoluteTime, formatNumber, relativeTime } from '../../ui/src/time.js';
 
 /** A reader's text, its http(s) URLs as links (nofollow ugc noopener), as every view splits them; nothing else is markup. */
 const linked = (text: string) =>
