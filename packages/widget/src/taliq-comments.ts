@@ -641,7 +641,7 @@ export class TaliqComments extends LitElement {
 
   // ---- what readers do with a comment -------------------------------------------------------
 
-  /** Opens (or closes again) a small form under a comment, and puts the reader in it. */
+  /** Opens (or closes again) a small form under a comment, and puts the reader in it (a reply: in its text box, even before a name is known). */
   async #toggle(c: Shown, kind: Kind): Promise<void> {
     if (this.open?.id === c.id && this.open.kind === kind) return this.#close();
     this.open = { id: c.id, kind };
@@ -876,18 +876,18 @@ ${this.#list(t)}
     return html`<div class="field">
 <label part="label" for=${id}>${t.nameLabel}</label>
 <input id=${id} part="input" name="name" dir="auto" autocomplete="name" required maxlength=${LIMITS.nameMax} .value=${who ?? this.name}
-?readonly=${!!who} ?data-first=${!who && !this.name} aria-invalid=${!!error} aria-describedby="${id}-error ${who ? `${id}-who` : ''}" @input=${this.#onName} />
+?readonly=${!!who} aria-invalid=${!!error} aria-describedby="${id}-error ${who ? `${id}-who` : ''}" @input=${this.#onName} />
 ${who ? html`<p id="${id}-who" class="note" part="signed-in">${t.signedInAs} <bdi>${who}</bdi></p>` : nothing}
 <p id="${id}-error" class="error" part="field-error">${error}</p>
 </div>`;
   }
 
-  #bodyField(id: string, label: string, error = '', value = '', extra: unknown = nothing, first = false) {
+  #bodyField(id: string, label: string, error = '', value = '', extra: unknown = nothing) {
     const main = id === 'body';
     return html`<div class="field">
 <label part="label" for=${id}>${label}</label>
 <textarea id=${id} part="textarea" name="body" dir="auto" rows="4" required maxlength=${LIMITS.bodyMax} ?readonly=${main && this.sending}
-?data-first=${first} .value=${value} aria-invalid=${!!error} aria-describedby="${id}-error" @input=${main ? this.#onBody : null}></textarea>
+?data-first=${!main} .value=${value} aria-invalid=${!!error} aria-describedby="${id}-error" @input=${main ? this.#onBody : null}></textarea>
 ${extra}
 <p id="${id}-error" class="error" part="field-error">${error}</p>
 </div>`;
@@ -978,7 +978,7 @@ ${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
     const vote = this.votes.get(c.id);
     const { closed } = this.threadInfo ?? {};
     return guard([c, t, this.cfg, to, own, open, flash, vote, this.reported.has(c.id), closed], () => {
-      const { locale, signedInAs } = this.cfg;
+      const { locale } = this.cfg;
       const pending = c.status === 'pending';
       const kind = open?.kind;
       const button = (k: Kind) =>
@@ -993,9 +993,9 @@ ${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
 @submit=${(e: Event) => ({ reply: this.#reply, edit: this.#edit, delete: this.#delete, report: this.#report })[kind](e, c)}
 @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#close()}>
 ${kind === 'edit'
-            ? this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body, nothing, true)
+            ? this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body)
             : kind === 'reply'
-              ? html`${this.#nameField('reply-name', open.nameError, t)}${this.#bodyField('reply-body', t.replyLabel, open.bodyError, '', nothing, !!(signedInAs || this.name))}`
+              ? html`${this.#nameField('reply-name', open.nameError, t)}${this.#bodyField('reply-body', t.replyLabel, open.bodyError)}`
               : kind === 'report'
                 ? html`<fieldset>
 <legend part="label">${t.reportReason}</legend>
