@@ -22,8 +22,8 @@ import ts from 'typescript';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Packages whose code runs in a browser. `shared` is bundled into the reader widget. */
-const BROWSER_PACKAGES = ['widget', 'dashboard', 'moderation', 'admin', 'shared'];
+/** Packages whose code runs in a browser. `shared` and `ui` are bundled into the reader widget and the dashboard. */
+const BROWSER_PACKAGES = ['widget', 'dashboard', 'moderation', 'admin', 'shared', 'ui'];
 const CODE = /\.(ts|tsx|js|mjs|jsx)$/;
 const CSS_FILE = /\.css$/;
 

@@ -72,15 +72,16 @@ describe('a conversation in <taliq-comments>', () => {
       expect(reply.getAttribute('aria-expanded')).to.equal('true');
       const form = target.querySelector('form[part~=reply-form]')!;
       expect(form, 'the form opens under the comment').to.not.equal(null);
-      // No name remembered yet: the reader starts there.
-      expect(active(el)?.id).to.equal('reply-name');
+      // The reader came to write: the text box, even with no name remembered yet (asked on sending).
+      await waitUntil(() => active(el)?.id === 'reply-body', `focus is on ${active(el)?.id}, not in the reply's text box`);
       await expect(el).to.be.accessible();
 
       // Same checks as the main form.
       await click(el, form.querySelector<HTMLButtonElement>('[part~=send]'));
       await waitUntil(() => text($(el, '#reply-name-error')) === 'اكتب اسمك.');
       expect(text($(el, '#reply-body-error'))).to.equal('اكتب تعليقك قبل النشر.');
-      expect(active(el)?.id).to.equal('reply-name');
+      // Taken to the first field to fix.
+      await waitUntil(() => active(el)?.id === 'reply-name', `focus is on ${active(el)?.id}, not on the missing name`);
 
       await type(el, '#reply-name', 'سارة');
       await type(el, '#reply-body', 'أوافقك الرأي');
@@ -96,7 +97,7 @@ describe('a conversation in <taliq-comments>', () => {
       const mine = li.querySelector('[part~=replies] [part~=comment-pending]')!;
       expect(text(mine.querySelector('[part=badge]'))).to.equal('بانتظار المراجعة');
       expect(text(mine.querySelector('[part=message]'))).to.equal('وصل تعليقك، وسيظهر للجميع بعد المراجعة.');
-      expect(active(el)?.id).to.equal(`c-${comment.id}`);
+      await waitUntil(() => active(el)?.id === `c-${comment.id}`, `focus is on ${active(el)?.id}, not on the new reply`);
       // Nobody can act on a pending reply yet but its author.
       expect(mine.querySelector('[part~=reply], [part~=vote], [part~=report]')).to.equal(null);
       // The name is remembered, for the main form too.
@@ -127,8 +128,9 @@ describe('a conversation in <taliq-comments>', () => {
       await type(el, '#reply-body', 'جواب على الجواب');
       const posted = oneEvent(el, 'taliq-posted');
       await click(el, first.querySelector<HTMLButtonElement>('form [part~=send]'));
-      expect((await posted).detail.comment.status).to.equal('approved');
-      await el.updateComplete;
+      const { comment } = (await posted).detail;
+      expect(comment.status).to.equal('approved');
+      await waitUntil(() => active(el)?.id === `c-${comment.id}`, `focus is on ${active(el)?.id}, not on the new reply`);
       const check = (el: TaliqComments) => {
         const [li] = items(el);
         expect(replyBodies(li)).to.deep.equal(['رد رقم 1 على 1', 'جواب على الجواب']);

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { define } from '../../packages/widget/src/define.js';
+import { define } from '../../packages/ui/src/define.js';
 import { TaliqComments } from '../../packages/widget/src/index.js';
 
 describe('define', () => {

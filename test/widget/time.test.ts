@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { absoluteTime, formatNumber, relativeTime } from '../../packages/widget/src/time.js';
+import { absoluteTime, formatNumber, relativeTime } from '../../packages/ui/src/time.js';
 
 const now = Date.parse('2026-03-10T12:00:00Z');
 const ago = (seconds: number) => new Date(now - seconds * 1000).toISOString();

@@ -6,19 +6,7 @@
  */
 import type { ErrorBody } from '../../shared/src/errors.js';
 import type { ModerationAction, ModeratorComment, QueuePage, QueueStatus } from '../../shared/src/schemas.js';
-import type { ClientErrorCode } from './i18n/types.js';
-
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly code: ClientErrorCode,
-    message: string,
-    /** HTTP status, 0 when the server could not be reached. */
-    readonly status = 0,
-  ) {
-    super(message);
-  }
-}
+import { ApiError, type ClientErrorCode } from '../../ui/src/api-error.js';
 
 /** `GET /admin/me`: who the token is, and the sites it may moderate. */
 export interface Me {
@@ -108,6 +96,6 @@ export class ModerationClient {
     const err = (data as Partial<ErrorBody> | null)?.error;
     const code: ClientErrorCode =
       typeof err?.code === 'string' ? err.code : res.status === 401 ? 'unauthorized' : res.status >= 500 || res.ok ? 'internal' : 'bad_request';
-    throw new ApiError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, res.status);
+    throw new ApiError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`);
   }
 }

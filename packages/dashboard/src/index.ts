@@ -1,5 +1,5 @@
 /** The moderation bundle (dist/taliq-moderation.js, served at /admin): defines `<taliq-moderation>`. */
-import { define } from '../../widget/src/define.js';
+import { define } from '../../ui/src/define.js';
 import { TaliqModeration } from './taliq-moderation.js';
 
 define('taliq-moderation', TaliqModeration);

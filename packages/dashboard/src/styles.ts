@@ -5,26 +5,19 @@
  * One column and touch-size controls under 40rem; light or dark from `prefers-color-scheme`.
  */
 import { css } from 'lit';
+import * as palette from '../../ui/src/base-styles.js';
 
 export const styles = css`
   :host {
-    --_accent: var(--taliq-accent, #0a6650);
-    --_on-accent: var(--taliq-on-accent, #fff);
+    ${palette.light}
     --_bg: var(--taliq-bg, #f6f7f8);
     --_card: var(--taliq-card, #fff);
-    --_fg: var(--taliq-fg, #1d1f21);
-    --_muted: var(--taliq-muted, #585e65);
-    --_line: var(--taliq-line, #d9dcdf);
-    --_danger: var(--taliq-danger, #b3261e);
-    --_warning: var(--taliq-warning, #8a5300);
     --_ok: var(--taliq-ok, #0a6650);
     --_chip: var(--taliq-chip, #eef0f2);
-    --_radius: var(--taliq-radius, 0.5rem);
     --_touch: 2.25rem;
     display: block;
     min-block-size: 100dvh;
     box-sizing: border-box;
-    color-scheme: light;
     font-family: var(--taliq-font, system-ui, 'Noto Naskh Arabic', 'Segoe UI', Tahoma, sans-serif);
     line-height: 1.6;
     color: var(--_fg);
@@ -33,18 +26,11 @@ export const styles = css`
   }
   @media (prefers-color-scheme: dark) {
     :host {
-      --_accent: var(--taliq-accent, #6fd6b5);
-      --_on-accent: var(--taliq-on-accent, #08201a);
+      ${palette.dark}
       --_bg: var(--taliq-bg, #101214);
       --_card: var(--taliq-card, #191c1f);
-      --_fg: var(--taliq-fg, #e9eaec);
-      --_muted: var(--taliq-muted, #aab0b7);
-      --_line: var(--taliq-line, #3a3f45);
-      --_danger: var(--taliq-danger, #ff9b93);
-      --_warning: var(--taliq-warning, #f1c469);
       --_ok: var(--taliq-ok, #6fd6b5);
       --_chip: var(--taliq-chip, #262a2e);
-      color-scheme: dark;
     }
   }
   :host([hidden]) {

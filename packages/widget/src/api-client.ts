@@ -5,22 +5,11 @@
  * Every request carries `Taliq-Reader` (the reader's random id); requests that change something
  * also carry `Taliq-Token` when the publisher signed the reader in.
  */
-import type { ErrorBody, ErrorIssue } from '../../shared/src/errors.js';
+import type { ErrorBody } from '../../shared/src/errors.js';
 import type { Sort } from '../../shared/src/limits.js';
 import type { CommentPage, NewCommentInput, OwnComment, PostedComment, RepliesPage } from '../../shared/src/schemas.js';
-import type { ClientErrorCode } from './i18n/types.js';
+import { ApiError } from '../../ui/src/api-error.js';
 import { loadReaderId, randomId } from './storage.js';
-
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly code: ClientErrorCode,
-    message: string,
-    readonly issues: readonly ErrorIssue[] = [],
-  ) {
-    super(message);
-  }
-}
 
 export interface VoteResult {
   likes: number;

@@ -2,7 +2,7 @@
  * The reader bundle (dist/taliq.js): defines `<taliq-comments>`, and brings `<taliq-count>`
  * (taliq-count.js, beside it) as soon as the page holds one.
  */
-import { define } from './define.js';
+import { define } from '../../ui/src/define.js';
 import { TaliqComments } from './taliq-comments.js';
 
 define('taliq-comments', TaliqComments);

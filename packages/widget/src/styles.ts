@@ -13,21 +13,15 @@
  * - Fields and buttons take the page's font (`font: inherit`), as the host does.
  */
 import { css } from 'lit';
-
-const dark = css`--_accent:var(--taliq-accent,#6fd6b5);--_on-accent:var(--taliq-on-accent,#08201a);--_bg:var(--taliq-bg,#15171a);
---_fg:var(--taliq-fg,#e9eaec);--_muted:var(--taliq-muted,#aab0b7);--_line:var(--taliq-line,#3a3f45);
---_danger:var(--taliq-danger,#ff9b93);--_warning:var(--taliq-warning,#f1c469);color-scheme:dark;`;
+import * as palette from '../../ui/src/base-styles.js';
 
 export const styles = css`
 :host{display:block;contain:content;content-visibility:auto;contain-intrinsic-size:auto 30rem}
 :host([hidden]){display:none}
-.root{--_accent:var(--taliq-accent,#0a6650);--_on-accent:var(--taliq-on-accent,#fff);--_bg:var(--taliq-bg,#fff);
---_fg:var(--taliq-fg,#1d1f21);--_muted:var(--taliq-muted,#585e65);--_line:var(--taliq-line,#d9dcdf);
---_danger:var(--taliq-danger,#b3261e);--_warning:var(--taliq-warning,#8a5300);--_radius:var(--taliq-radius,0.5rem);
-color-scheme:light;position:relative;padding:0.25rem;font-family:var(--taliq-font,inherit);line-height:1.6;
+.root{${palette.light}--_bg:var(--taliq-bg,#fff);position:relative;padding:0.25rem;font-family:var(--taliq-font,inherit);line-height:1.6;
 color:var(--_fg);background:var(--_bg);text-align:start}
-.dark{${dark}}
-@media (prefers-color-scheme:dark){.auto{${dark}}}
+.dark{${palette.dark}--_bg:var(--taliq-bg,#15171a)}
+@media (prefers-color-scheme:dark){.auto{${palette.dark}--_bg:var(--taliq-bg,#15171a)}}
 h2{font-size:1.25em;margin-block:0 0.75rem}
 form{display:grid;gap:0.75rem;margin-block-end:1.5rem}
 .field,fieldset{display:grid;gap:0.25rem}

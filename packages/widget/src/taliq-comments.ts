@@ -71,7 +71,8 @@ import { LIMITS, SORTS, type Status } from '../../shared/src/limits.js';
 import { LINK_RE } from '../../shared/src/links.js';
 import { textDirection } from '../../shared/src/direction.js';
 import type { NewCommentInput, OwnComment, PageComment, PublicComment, ThreadInfo } from '../../shared/src/schemas.js';
-import { ApiClient, ApiError, newIdempotencyKey, type ReportReason } from './api-client.js';
+import { ApiClient, newIdempotencyKey, type ReportReason } from './api-client.js';
+import { ApiError } from '../../ui/src/api-error.js';
 import { readConfig, readEnv, type Config } from './config.js';
 import { catalog, loadCatalog, type Messages } from './i18n/index.js';
 import { errorWord, type ClientErrorCode } from './i18n/types.js';
@@ -79,7 +80,7 @@ import { follow, type LiveEvent } from './live.js';
 import * as kept from './storage.js';
 import type { Draft, Receipt, Vote } from './storage.js';
 import { styles } from './styles.js';
-import { absoluteTime, formatNumber, relativeTime } from './time.js';
+import { absoluteTime, formatNumber, relativeTime } from '../../ui/src/time.js';
 
 /** A reader's text, its http(s) URLs as links (nofollow ugc noopener), as every view splits them; nothing else is markup. */
 const linked = (text: string) =>
@@ -640,7 +641,7 @@ export class TaliqComments extends LitElement {
 
   // ---- what readers do with a comment -------------------------------------------------------
 
-  /** Opens (or closes again) a small form under a comment, and puts the reader in it. */
+  /** Opens (or closes again) a small form under a comment, and puts the reader in it (a reply: in its text box, even before a name is known). */
   async #toggle(c: Shown, kind: Kind): Promise<void> {
     if (this.open?.id === c.id && this.open.kind === kind) return this.#close();
     this.open = { id: c.id, kind };
@@ -875,18 +876,18 @@ ${this.#list(t)}
     return html`<div class="field">
 <label part="label" for=${id}>${t.nameLabel}</label>
 <input id=${id} part="input" name="name" dir="auto" autocomplete="name" required maxlength=${LIMITS.nameMax} .value=${who ?? this.name}
-?readonly=${!!who} ?data-first=${!who && !this.name} aria-invalid=${!!error} aria-describedby="${id}-error ${who ? `${id}-who` : ''}" @input=${this.#onName} />
+?readonly=${!!who} aria-invalid=${!!error} aria-describedby="${id}-error ${who ? `${id}-who` : ''}" @input=${this.#onName} />
 ${who ? html`<p id="${id}-who" class="note" part="signed-in">${t.signedInAs} <bdi>${who}</bdi></p>` : nothing}
 <p id="${id}-error" class="error" part="field-error">${error}</p>
 </div>`;
   }
 
-  #bodyField(id: string, label: string, error = '', value = '', extra: unknown = nothing, first = false) {
+  #bodyField(id: string, label: string, error = '', value = '', extra: unknown = nothing) {
     const main = id === 'body';
     return html`<div class="field">
 <label part="label" for=${id}>${label}</label>
 <textarea id=${id} part="textarea" name="body" dir="auto" rows="4" required maxlength=${LIMITS.bodyMax} ?readonly=${main && this.sending}
-?data-first=${first} .value=${value} aria-invalid=${!!error} aria-describedby="${id}-error" @input=${main ? this.#onBody : null}></textarea>
+?data-first=${!main} .value=${value} aria-invalid=${!!error} aria-describedby="${id}-error" @input=${main ? this.#onBody : null}></textarea>
 ${extra}
 <p id="${id}-error" class="error" part="field-error">${error}</p>
 </div>`;
@@ -977,7 +978,7 @@ ${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
     const vote = this.votes.get(c.id);
     const { closed } = this.threadInfo ?? {};
     return guard([c, t, this.cfg, to, own, open, flash, vote, this.reported.has(c.id), closed], () => {
-      const { locale, signedInAs } = this.cfg;
+      const { locale } = this.cfg;
       const pending = c.status === 'pending';
       const kind = open?.kind;
       const button = (k: Kind) =>
@@ -992,9 +993,9 @@ ${this.moreLoading ? t.loadingMore : this.moreError ? t.retry : t.more}
 @submit=${(e: Event) => ({ reply: this.#reply, edit: this.#edit, delete: this.#delete, report: this.#report })[kind](e, c)}
 @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#close()}>
 ${kind === 'edit'
-            ? this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body, nothing, true)
+            ? this.#bodyField('edit-body', t.bodyLabel, open.bodyError, c.body)
             : kind === 'reply'
-              ? html`${this.#nameField('reply-name', open.nameError, t)}${this.#bodyField('reply-body', t.replyLabel, open.bodyError, '', nothing, !!(signedInAs || this.name))}`
+              ? html`${this.#nameField('reply-name', open.nameError, t)}${this.#bodyField('reply-body', t.replyLabel, open.bodyError)}`
               : kind === 'report'
                 ? html`<fieldset>
 <legend part="label">${t.reportReason}</legend>

@@ -14,7 +14,7 @@
 import { ApiClient } from './api-client.js';
 import { apiBase, resolveLanguage } from './config.js';
 import { loadCatalog } from './i18n/index.js';
-import { formatNumber } from './time.js';
+import { formatNumber } from '../../ui/src/time.js';
 
 /** Thread keys a counts request may carry. */
 export const COUNTS_MAX = 50;

@@ -1,5 +1,4 @@
-import type { ErrorCode } from '../../../shared/src/errors.js';
+import type { ClientErrorCode } from '../../../ui/src/api-error.js';
 
-/** Codes the dashboard turns into words: the server's, plus `network` when no answer came. */
-export type ClientErrorCode = ErrorCode | 'network';
+export type { ClientErrorCode };
 export type ErrorMessages = Record<ClientErrorCode, string>;

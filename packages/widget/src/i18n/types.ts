@@ -1,7 +1,6 @@
-import type { ErrorCode } from '../../../shared/src/errors.js';
+import type { ClientErrorCode } from '../../../ui/src/api-error.js';
 
-/** Codes the widget turns into words: the server's, plus `network` when no answer came. */
-export type ClientErrorCode = ErrorCode | 'network';
+export type { ClientErrorCode };
 
 /**
  * The errors a reader is told about. Server codes that mean the same to a reader (a comment or a
