@@ -1,5 +1,6 @@
-// `npm run size`: the bundles' raw, gzip and brotli bytes against their budgets.
-// Prints the figures, writes bench/reports/size.json, and exits 1 over budget.
+// `npm run size`: the bundles' raw, gzip and brotli bytes against their budgets, and where
+// taliq.js's bytes go by part. Prints the figures, writes bench/reports/size.json, and exits 1
+// over budget.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
@@ -37,6 +38,34 @@ for (const [file, budget] of Object.entries(files)) {
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   console.log(`${file}: raw ${kb(raw.length)}, gzip ${kb(gzip)}, brotli ${kb(brotli)} (budget ${kb(budget)} gzip) ${ok ? 'OK' : 'OVER BUDGET'}`);
 }
+// Where taliq.js's bytes go: the same entry bundled and minified by esbuild (fast, no type-check),
+// its metafile telling each source file's minified bytes; files grouped into parts. esbuild's
+// minifier is not terser, so the shares are close, not exact; gzip is shared in proportion.
+const PARTS = [
+  ['Lit', /node_modules\/(lit|lit-html|lit-element|@lit)\//],
+  ['i18n (Arabic catalog, loader)', /packages\/widget\/src\/i18n\//],
+  ['styles', /packages\/(widget\/src\/styles|ui\/src\/base-styles)\.ts$/],
+  ['API client', /packages\/widget\/src\/api-client\.ts$/],
+  ['<taliq-comments>: templates and behaviour', /packages\/widget\/src\/taliq-comments\.ts$/],
+  ['config, storage, live and count loaders', /packages\/widget\/src\/(config|storage|live|index)\.ts$/],
+  ['shared (limits, links, direction) and ui (errors, define, dates)', /packages\/(shared|ui)\/src\//],
+];
+const { build } = await import('esbuild');
+const parts = await build({ entryPoints: ['packages/widget/src/index.ts'], bundle: true, minify: true, format: 'esm', target: 'es2022', write: false, metafile: true, logLevel: 'silent', conditions: ['production'] })
+  .then(({ metafile }) => Object.values(metafile.outputs)[0].inputs);
+const total = Object.values(parts).reduce((n, i) => n + i.bytesInOutput, 0);
+const widget = report.bundles[0];
+const byPart = new Map();
+for (const [file, { bytesInOutput }] of Object.entries(parts)) {
+  const name = PARTS.find(([, re]) => re.test(file))?.[0] ?? 'other';
+  byPart.set(name, (byPart.get(name) ?? 0) + bytesInOutput);
+}
+console.log('\ndist/taliq.js by part (minified bytes in an esbuild build of the same entry; gzip shared in proportion):');
+report.parts = [...byPart].sort((a, b) => b[1] - a[1]).map(([part, bytes]) => {
+  const share = bytes / total;
+  console.log(`  ${part.padEnd(66)} ${(bytes / 1024).toFixed(1).padStart(5)} KB  ${(share * 100).toFixed(0).padStart(3)}%  ≈${((share * widget.gzip) / 1024).toFixed(1)} KB gzip`);
+  return { part, minified: bytes, share: +share.toFixed(3) };
+});
 mkdirSync('bench/reports', { recursive: true });
 writeFileSync('bench/reports/size.json', JSON.stringify(report, null, 2) + '\n');
 process.exit(over ? 1 : 0);
