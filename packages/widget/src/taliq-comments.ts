@@ -86,6 +86,12 @@ import { absoluteTime, formatNumber, relativeTime } from '../../ui/src/time.js';
 const linked = (text: string) =>
   text.split(LINK_RE).map((p, i) => (i % 2 ? html`<a href=${p} rel="nofollow ugc noopener" target="_blank">${p}</a>` : p));
 
+/**
+ * A body line by line, each line in the direction most of its letters read (shared/src/direction.ts);
+ * a blank line keeps its height as its own line break (the body is pre-wrap), as in the text box.
+ */
+const lines = (body: string) => body.split('\n').map((l) => html`<p dir=${textDirection(l) ?? nothing}>${linked(l || '\n')}</p>`);
+
 export interface TaliqPostedDetail {
   comment: OwnComment;
 }
@@ -1023,7 +1029,7 @@ ${c.editedAt ? html`<span part="edited" title=${absoluteTime(c.editedAt, locale)
 ${pending ? html`<span class="badge" part="badge">${t.pending}</span>` : nothing}
 </div>
 ${to ? html`<p class="note to" part="reply-to">${t.replyTo} <bdi>${to}</bdi></p>` : nothing}
-${kind === 'edit' ? form : html`<div class="body" part="body">${c.body.split('\n').map((l) => html`<p dir=${textDirection(l) ?? nothing}>${linked(l || '\n')}</p>`)}</div>`}
+${kind === 'edit' ? form : html`<div class="body" part="body">${lines(c.body)}</div>`}
 <div class="acts" part="actions">
 ${pending ? nothing : html`${voteButton(1, '👍', t.like)}${voteButton(-1, '👎', t.dislike)}${closed ? nothing : button('reply')}`}
 ${own ? html`${button('edit')}${button('delete')}` : nothing}

@@ -3,7 +3,7 @@
  * names; flags arrive as 0/1 or booleans, so they go through `!!`.
  */
 import { DEFAULT_SETTINGS } from '../../../shared/src/index.js';
-import type { Ban, ModeratorToken, Removal, Site, StoredComment, Thread } from './store.js';
+import type { Ban, ModeratorToken, Removal, Site, SiteSecret, StoredComment, Thread } from './store.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Row = Record<string, any>;
@@ -48,6 +48,11 @@ export function toSite(r: Row): Site {
 }
 export const toToken = (r: Row): ModeratorToken => ({
   id: r.id, siteId: r.site_id, role: r.role, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at,
+});
+/** BIGINT columns arrive as strings from pg: read as numbers. */
+export const toSiteSecret = (r: Row): SiteSecret => ({
+  siteId: r.site_id, kind: r.kind, secret: r.secret, previous: r.previous,
+  previousUntil: r.previous_until === null ? null : Number(r.previous_until), rotatedAt: r.rotated_at === null ? null : Number(r.rotated_at),
 });
 export const parseJson = (s: string | null) => (s == null ? null : JSON.parse(s));
 

@@ -11,7 +11,7 @@ import type { Status } from '../../../shared/src/limits.js';
 import { StoreError, type Driver, type Param, type Statement } from './driver.js';
 import { dialects } from './dialect.js';
 import { hotScore } from './hot.js';
-import { likePattern, parseJson, toBan, toComment, toRemoval, toSite, toThread, toToken, type Row } from './rows.js';
+import { likePattern, parseJson, toBan, toComment, toRemoval, toSite, toSiteSecret, toThread, toToken, type Row } from './rows.js';
 import { LISTED_COLUMNS, REPLIES_PER_PAGE, toListed } from './store.js';
 import type {
   AuditEntry, Ban, CommentPatch, Cursor, ModeratorToken, NewAuditEntry, NewStoredComment, NewThread, OutboxItem, Page,
@@ -61,8 +61,12 @@ export function sqlStore(db: Driver): Store {
 
   const getSiteSecret = async (siteId: string, kind: SecretKind): Promise<SiteSecret | null> => {
     const r = await one('SELECT * FROM site_secrets WHERE site_id = ? AND kind = ?', siteId, kind);
-    return r ? { siteId: r.site_id, kind: r.kind, secret: r.secret, previous: r.previous, previousUntil: r.previous_until === null ? null : Number(r.previous_until), rotatedAt: r.rotated_at === null ? null : Number(r.rotated_at) } : null;
+    return r ? toSiteSecret(r) : null;
   };
+  /** Stores a site's first secret of a kind: only for a site that exists, never over one stored. */
+  const seedSecret = (siteId: string, kind: SecretKind, secret: string) =>
+    st(`INSERT INTO site_secrets (site_id, kind, secret) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)
+        ON CONFLICT (site_id, kind) DO NOTHING`, siteId, kind, secret, siteId);
 
   const store: Store = {
     engine: db.engine,
@@ -109,15 +113,13 @@ export function sqlStore(db: Driver): Store {
     getSiteSecret,
 
     async initSiteSecret(siteId, kind, secret) {
-      await batch([st(`INSERT INTO site_secrets (site_id, kind, secret) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)
-                       ON CONFLICT (site_id, kind) DO NOTHING`, siteId, kind, secret, siteId)]);
+      await batch([seedSecret(siteId, kind, secret)]);
       return getSiteSecret(siteId, kind);
     },
 
     async rotateSiteSecret(siteId, kind, r) {
       await batch([
-        st(`INSERT INTO site_secrets (site_id, kind, secret) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)
-            ON CONFLICT (site_id, kind) DO NOTHING`, siteId, kind, r.initial, siteId),
+        seedSecret(siteId, kind, r.initial),
         // The right-hand sides read the row as it was: the current secret becomes the previous.
         st('UPDATE site_secrets SET previous = secret, secret = ?, previous_until = ?, rotated_at = ? WHERE site_id = ? AND kind = ?',
           r.secret, int(r.previousUntil), int(r.at), siteId, kind),
